@@ -1,0 +1,194 @@
+"""Every figure of the book: quantities over time, and the cell diagram with one part highlighted.
+
+One colour per quantity, the same in every chapter (`STYLE`), so that a reader learns to read a plot of c_t
+once. The functions return matplotlib Figures and never call ``plt.show()``: the notebook displays them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
+
+__all__ = ["STYLE", "PANEL_LIMITS", "plot_series", "draw_cell", "CELL_PARTS"]
+
+#: name -> (colour, label). Labels are matplotlib mathtext, the book's symbols.
+STYLE: dict[str, tuple[str, str]] = {
+    "x": ("#555555", r"input $x_t$"),
+    "i": ("#8e44ad", r"input state $i_t$ (candidate)"),
+    "j": ("#27ae60", r"input gate $j_t$"),
+    "f": ("#2471a3", r"forget gate $f_t$"),
+    "o": ("#e67e22", r"output gate $o_t$"),
+    "c": ("#c0392b", r"cell state $c_t$"),
+    "tanh_c": ("#f1948a", r"$\tanh(c_t)$"),
+    "h": ("#111111", r"hidden state $h_t$"),
+}
+
+#: y-limits of a panel by the kind of quantity it holds: gates live in (0, 1), candidates and h in (-1, 1).
+PANEL_LIMITS = {"gate": (-0.05, 1.05), "bounded": (-1.1, 1.1)}
+_GATES = {"j", "f", "o"}
+_BOUNDED = {"i", "h", "tanh_c"}
+
+
+def _limits(names: Sequence[str], data: Mapping[str, np.ndarray]):
+    if set(names) <= _GATES:
+        return PANEL_LIMITS["gate"]
+    if set(names) <= _GATES | _BOUNDED:
+        return PANEL_LIMITS["bounded"]
+    values = np.concatenate([np.ravel(data[n]) for n in names])
+    low, high = min(values.min(), -1.0), max(values.max(), 1.0)
+    pad = 0.08 * (high - low)
+    return low - pad, high + pad
+
+
+def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]], *, title: str | None = None,
+                events: Mapping[str, object] | None = None, hlines: Sequence[tuple[str, float, str]] = (),
+                vlines: Sequence[tuple[str, float, str]] = (), figsize=(8.0, None)):
+    """Quantities over time, one panel per group, sharing the time axis.
+
+    data: name -> (T,) array, plus "t" (T,) the step numbers; names as in `STYLE`.
+    panels: e.g. [("x",), ("f",), ("c", "h")]; each line gets its `STYLE` colour and label.
+    events: optional {"pulse": int, "distractions": [...], "reset": int} marked by vertical lines in every panel.
+    hlines / vlines: extra reference lines (label, value, colour), drawn in the last panel.
+    Returns the Figure; its lines carry the labels, so tests can find what was drawn.
+    """
+    t = np.asarray(data["t"])
+    height = figsize[1] or 1.0 + 1.55 * len(panels)
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(figsize[0], height), squeeze=False)
+    axes = axes[:, 0]
+    for ax, names in zip(axes, panels):
+        for name in names:
+            colour, label = STYLE[name]
+            style = {"drawstyle": "steps-mid"} if name == "x" else {"marker": "o", "markersize": 2.5}
+            ax.plot(t, np.ravel(data[name]), color=colour, label=label, lw=1.8, **style)
+        ax.set_ylim(*_limits(names, data))
+        ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
+        if set(names) <= _GATES:
+            ax.axhline(1.0, color="#dddddd", lw=0.6, zorder=0)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        ax.grid(alpha=0.25)
+        if events:
+            _mark_events(ax, events)
+    for label, value, colour in hlines:
+        axes[-1].axhline(value, color=colour, ls="--", lw=1.2, label=label)
+    for label, value, colour in vlines:
+        axes[-1].axvline(value, color=colour, ls=":", lw=1.4, label=label)
+    if hlines or vlines:
+        axes[-1].legend(loc="upper right", fontsize=8, framealpha=0.85)
+    axes[-1].set_xlabel("time step $t$")
+    if title:
+        axes[0].set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _mark_events(ax, events):
+    if events.get("pulse") is not None:
+        ax.axvline(events["pulse"], color="#27ae60", alpha=0.35, lw=2.5, zorder=0)
+    for step in events.get("distractions", ()):
+        ax.axvline(step, color="#999999", alpha=0.5, ls=":", lw=1.2, zorder=0)
+    if events.get("reset") is not None:
+        ax.axvline(events["reset"], color="#2471a3", alpha=0.35, lw=2.5, zorder=0)
+
+
+#: Parts of the diagram that `draw_cell(highlight=...)` can highlight: the left-hand side of each equation.
+CELL_PARTS = ("h", "o", "c", "f", "j", "i")
+
+_EQUATIONS = {
+    "h": r"$h_t = \tanh(c_t) \odot o_t$",
+    "o": r"$o_t = \sigma(W_{xo} x_t + W_{ho} h_{t-1} + b_o)$",
+    "c": r"$c_t = c_{t-1} \odot f_t + i_t \odot j_t$",
+    "f": r"$f_t = \sigma(W_{xf} x_t + W_{hf} h_{t-1} + b_f)$",
+    "j": r"$j_t = \sigma(W_{xj} x_t + W_{hj} h_{t-1} + b_j)$",
+    "i": r"$i_t = \tanh(W_{xi} x_t + W_{hi} h_{t-1} + b_i)$",
+}
+
+
+def draw_cell(highlight: str | None = None, ax=None):
+    """The LSTM cell as a diagram: the cell-state line on top, the four gates below, h_t out on the right.
+
+    highlight: one of `CELL_PARTS` ("h", "o", "c", "f", "j", "i") to draw that equation's part in its colour
+    and everything else in grey, with the equation written underneath; None draws every part in colour.
+    Returns the Figure.
+    """
+    if highlight is not None and highlight not in CELL_PARTS:
+        raise ValueError(f"draw_cell: argument 'highlight' should be one of {CELL_PARTS} or None, but got {highlight!r}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8.0, 5.2))
+    else:
+        fig = ax.figure
+    grey = "#c8c8c8"
+
+    def colour(part):
+        if highlight is None or highlight == part:
+            return STYLE[part][0]
+        return grey
+
+    def width(part):
+        return 3.2 if highlight == part else 1.8
+
+    def line(points, part, arrow=True):
+        points = list(points)
+        for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+            ax.plot([x0, x1], [y0, y1], color=colour(part), lw=width(part), solid_capstyle="round", zorder=1)
+        start, end = points[-2], points[-1]
+        style = "-|>" if arrow else "-"
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=14, color=colour(part),
+                                     lw=width(part), shrinkA=0, shrinkB=0, zorder=1))
+
+    def gate(xy, part, text):
+        x, y = xy
+        ax.add_patch(FancyBboxPatch((x - 0.55, y - 0.35), 1.1, 0.7, boxstyle="round,pad=0.05",
+                                    facecolor="white", edgecolor=colour(part), lw=width(part), zorder=3))
+        ax.text(x, y, text, ha="center", va="center", fontsize=13, color=colour(part), zorder=4)
+
+    def node(xy, part, text):
+        ax.add_patch(Circle(xy, 0.24, facecolor="white", edgecolor=colour(part), lw=width(part), zorder=3))
+        ax.text(*xy, text, ha="center", va="center", fontsize=13, color=colour(part), zorder=4)
+
+    def label(xy, text, part=None, **kw):
+        ax.text(*xy, text, fontsize=13, color="#333333" if part is None else colour(part), zorder=4, **kw)
+
+    gates = {"f": 2.6, "j": 4.3, "i": 5.7, "o": 7.4}
+    # inputs: x_t joins h_{t-1} on a bus that feeds all four gates
+    ax.plot([0.6, gates["o"]], [0.8, 0.8], color="#777777", lw=1.8, zorder=1)
+    ax.plot([1.3, 1.3], [0.05, 0.8], color="#777777", lw=1.8, zorder=1)
+    label((0.0, 0.75), r"$h_{t-1}$")
+    label((1.42, 0.1), r"$x_t$")
+    for part, x in gates.items():
+        line([(x, 0.8), (x, 1.6)], part)
+        gate((x, 2.0), part, r"$\tanh$" if part == "i" else r"$\sigma$")
+        label((x + 0.62, 1.5), f"${part}_t$", part)
+    # the cell-state line with its two operations
+    line([(0.6, 5.0), (2.35, 5.0)], "c")
+    line([(2.85, 5.0), (4.75, 5.0)], "c")
+    line([(5.25, 5.0), (9.6, 5.0)], "c")
+    label((0.0, 4.95), r"$c_{t-1}$")
+    label((9.7, 4.95), r"$c_t$", "c")
+    node((2.6, 5.0), "c", r"$\times$")
+    node((5.0, 5.0), "c", r"$+$")
+    line([(gates["f"], 2.35), (2.6, 4.76)], "f")
+    node((5.0, 3.6), "c", r"$\times$")
+    line([(gates["j"], 2.35), (4.83, 3.43)], "j")
+    line([(gates["i"], 2.35), (5.17, 3.43)], "i")
+    line([(5.0, 3.84), (5.0, 4.76)], "c")
+    # the hidden state: tanh of the cell state, scaled by the output gate
+    line([(8.5, 5.0), (8.5, 4.42)], "h")
+    ax.add_patch(Ellipse((8.5, 4.1), 1.0, 0.6, facecolor="white", edgecolor=colour("h"), lw=width("h"), zorder=3))
+    ax.text(8.5, 4.1, r"$\tanh$", ha="center", va="center", fontsize=12, color=colour("h"), zorder=4)
+    line([(8.5, 3.8), (8.5, 3.34)], "h")
+    node((8.5, 3.1), "h", r"$\times$")
+    line([(gates["o"], 2.35), (8.33, 2.93)], "o")
+    line([(8.74, 3.1), (9.6, 3.1)], "h")
+    label((9.7, 3.05), r"$h_t$", "h")
+    if highlight is not None:
+        ax.text(5.0, -0.55, _EQUATIONS[highlight], ha="center", va="center", fontsize=15,
+                color=STYLE[highlight][0])
+    ax.set_xlim(-0.3, 10.4)
+    ax.set_ylim(-0.9 if highlight else -0.2, 5.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

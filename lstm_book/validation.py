@@ -1,0 +1,133 @@
+"""Checks at the public surface of `lstm_book`: every array that comes in is checked here.
+
+A wrong shape, a wrong dtype, a NaN or an infinity gets an error that names the function, the argument, what
+was expected and what came, instead of a numpy broadcasting error or a silent NaN three steps later.
+
+Shapes are written as strings of symbols, one per axis, as in the book's tables: ``"H D"`` is a matrix with
+H rows and D columns. A leading ``"*B"`` marks an optional batch axis: ``"*B D"`` accepts ``(D,)`` and
+``(B, D)``. Symbols that appear in several arguments must take the same size in all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+__all__ = ["LSTMInputError", "as_float_array", "check_finite", "shapes"]
+
+
+class LSTMInputError(ValueError):
+    """Bad input to a public function of `lstm_book`: the message says which argument and why."""
+
+
+def as_float_array(value, *, func: str, arg: str) -> np.ndarray:
+    """`value` as a float32 or float64 array; integers become float64, anything else is refused."""
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise LSTMInputError(f"{func}: argument '{arg}' could not be read as an array ({exc})") from None
+    kind = array.dtype.kind
+    if kind == "f":
+        if array.dtype not in (np.float32, np.float64):
+            raise LSTMInputError(
+                f"{func}: argument '{arg}' should be float64 or float32, but got dtype {array.dtype}"
+            )
+        return array
+    if kind in "iu":
+        return array.astype(np.float64)
+    raise LSTMInputError(
+        f"{func}: argument '{arg}' should be an array of real numbers (float64 or float32), "
+        f"but got dtype {array.dtype}" + (f" ({type(value).__name__})" if kind == "O" else "")
+    )
+
+
+def check_finite(array: np.ndarray, *, func: str, arg: str) -> None:
+    """Refuse NaN and infinity, naming where the first one sits."""
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = f" at index {tuple(int(k) for k in bad)}" if array.ndim else ""
+        value = array[tuple(bad)] if array.ndim else array
+        raise LSTMInputError(f"{func}: argument '{arg}' should be finite, but has {value}{where}")
+
+
+def _describe(spec: list[str], sizes: dict[str, int]) -> str:
+    def axis(symbol: str) -> str:
+        return f"{symbol}={sizes[symbol]}" if symbol in sizes else symbol
+
+    core = [axis(s) for s in spec if s != "*B"]
+    plain = "(" + ", ".join(core) + ("," if len(core) == 1 else "") + ")"
+    if spec and spec[0] == "*B":
+        return f"{plain} or {'(' + ', '.join([axis('B')] + core) + ')'}"
+    return plain
+
+
+def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]) -> dict[str, int]:
+    """Match each array against its symbolic shape; return the sizes of the symbols.
+
+    Arguments are checked in the order of `specs`, so the first argument that fixes a symbol is the one the
+    message blames ("H=3 from W_xo").
+    """
+    sizes: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    for arg, spec_text in specs.items():
+        array = arrays[arg]
+        spec = spec_text.split()
+        optional_batch = bool(spec) and spec[0] == "*B"
+        core = spec[1:] if optional_batch else spec
+        allowed = {len(core), len(core) + 1} if optional_batch else {len(core)}
+        if array.ndim not in allowed:
+            raise LSTMInputError(
+                f"{func}: argument '{arg}' should have shape {_describe(spec, sizes)}, "
+                f"but got shape {array.shape}"
+            )
+        symbols = (["B"] if array.ndim == len(core) + 1 else []) + core
+        for axis, (symbol, size) in enumerate(zip(symbols, array.shape)):
+            if symbol in sizes and sizes[symbol] != size:
+                raise LSTMInputError(
+                    f"{func}: argument '{arg}' should have shape {_describe(spec, sizes)} "
+                    f"({symbol}={sizes[symbol]} from '{origin[symbol]}'), but got shape {array.shape}"
+                )
+            if size == 0:
+                raise LSTMInputError(
+                    f"{func}: argument '{arg}' has an empty axis {axis} ({symbol}=0) in shape {array.shape}"
+                )
+            sizes.setdefault(symbol, size)
+            origin.setdefault(symbol, arg)
+    return sizes
+
+
+def shapes(**specs: str):
+    """Decorator: check the named arguments of a function against symbolic shapes before it runs.
+
+    >>> @shapes(x_t="*B D", W="H D")
+    ... def project(x_t, W): return x_t @ W.T
+
+    Each checked argument is converted to a float array, checked for NaN/inf and for its shape; the function
+    body then runs on the converted arrays. The specs are kept on the function as ``__shapes__``.
+    """
+
+    def decorate(function):
+        signature = inspect.signature(function)
+        name = function.__name__
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{name}: {exc}") from None
+            bound.apply_defaults()
+            arrays = {}
+            for arg in specs:
+                array = as_float_array(bound.arguments[arg], func=name, arg=arg)
+                check_finite(array, func=name, arg=arg)
+                arrays[arg] = bound.arguments[arg] = array
+            check_shapes(name, arrays, specs)
+            return function(*bound.args, **bound.kwargs)
+
+        wrapper.__shapes__ = dict(specs)
+        return wrapper
+
+    return decorate
