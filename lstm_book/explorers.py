@@ -124,16 +124,16 @@ class ExplorerWidget:
             s.name: widgets.FloatSlider(
                 value=s.default, min=s.low, max=s.high, step=s.step, description=s.name,
                 continuous_update=False, readout_format=".2f",
-                style={"description_width": "44px"}, layout=widgets.Layout(width="260px"),
+                style={"description_width": "44px"}, layout=widgets.Layout(width="222px"),
             )
             for s in explorer.sliders
         }
         self.output = widgets.Output()
-        reset = widgets.Button(description="reset to defaults", icon="undo", layout=widgets.Layout(width="160px"))
+        reset = widgets.Button(description="reset to defaults", layout=widgets.Layout(width="160px"))
         reset.on_click(lambda _: self.reset())
         grid = widgets.GridBox(
             list(self.sliders.values()),
-            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, 270px)"),
+            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, 228px)"),
         )
         self.view = widgets.VBox([widgets.HTML(f"<b>{explorer.title}</b>"), grid, reset, self.output])
         self.figure = None
