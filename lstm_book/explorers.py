@@ -13,6 +13,7 @@ The explorers of the chapters are made by the functions at the bottom of this mo
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,15 +162,18 @@ class ExplorerWidget:
             self.redraw()
 
     def redraw(self):
-        """Compute the data for the current slider values and draw the figure into the Output."""
-        from IPython.display import Image, display
+        """Compute the data for the current slider values and draw the figure into the Output.
 
+        The figure goes into the Output's state as one PNG, replacing the last one in a single update (no
+        flicker, and it works with or without a running kernel); the built website shows that stored PNG.
+        """
         self.data = self.explorer.data(**self.values())
         self.figure = self.explorer.plot(self.data)
-        png = _png(self.figure)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(Image(data=png, format="png"))
+        png = base64.b64encode(_png(self.figure)).decode("ascii")
+        text = f"<figure: {self.explorer.title}, {', '.join(f'{k}={v:g}' for k, v in self.values().items())}>"
+        self.output.outputs = (
+            {"output_type": "display_data", "data": {"image/png": png, "text/plain": text}, "metadata": {}},
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         return self.view._repr_mimebundle_(**kwargs)
