@@ -1,0 +1,42 @@
+# The two set-up commands of the README:
+#   make book   install, build the website strictly, say where to open it
+#   make test   install, then run every test (package, explorers, checkers, notebooks, website in Chromium)
+# Both work on a fresh machine with Python 3.11; `make test` also needs Debian's chromium (installed if missing).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: book test install assets browser serve clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# MathJax, require.js and the widget manager, served by the site itself (pinned in package-lock.json).
+# Without npm the site falls back to the CDNs, and says so in the build log.
+assets:
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the website will load MathJax and the widget manager from their CDNs"; fi
+
+book: install assets
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo
+	@echo "The book is built. Open $(CURDIR)/_build/html/index.html in a browser,"
+	@echo "or run 'make serve' and open http://127.0.0.1:8000/"
+
+serve:
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+test: install assets browser
+	timeout 1800 $(PY) -m pytest
+
+clean:
+	rm -rf _build
