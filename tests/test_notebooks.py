@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 import lstm_book
+import lstm_book.exercises
+import lstm_book.explorers
+import lstm_book.plots
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
