@@ -260,6 +260,8 @@ def leaky_integrator_data(b_f: float, b_j: float, b_i: float, c_0: float, T: int
 
     Then c_t = f·c_{t-1} + i·j is a leaky integrator: it approaches c* = i·j / (1 − f) with time constant
     τ = 1 / (1 − f) steps. Returns the simulated quantities (from `lstm_forward`) and the theory ("c_star", "tau").
+    The steps are numbered t = 1..T (c_0 is the given start, not part of the arrays): ``data["c"][k]`` is
+    c_{k+1}, and ``data["t"][k]`` says so.
     """
     params = scalar_params(b_f=b_f, b_j=b_j, b_i=b_i)
     trace = lstm_forward(np.zeros((T, 1)), params, c0=np.array([c_0]))
