@@ -125,7 +125,7 @@ class ExplorerWidget:
             s.name: widgets.FloatSlider(
                 value=s.default, min=s.low, max=s.high, step=s.step, description=s.name,
                 continuous_update=False, readout_format=".2f",
-                style={"description_width": "44px"}, layout=widgets.Layout(width="222px"),
+                style={"description_width": "40px"}, layout=widgets.Layout(width="200px"),
             )
             for s in explorer.sliders
         }
@@ -134,7 +134,7 @@ class ExplorerWidget:
         reset.on_click(lambda _: self.reset())
         grid = widgets.GridBox(
             list(self.sliders.values()),
-            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, 228px)"),
+            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, 206px)"),
         )
         self.view = widgets.VBox([widgets.HTML(f"<b>{explorer.title}</b>"), grid, reset, self.output])
         self.figure = None
