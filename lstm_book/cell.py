@@ -129,15 +129,9 @@ class Step(NamedTuple):
     h: np.ndarray
 
 
-class Trace(NamedTuple):
-    """A forward pass over T steps: each field has shape (T, H) or (T, B, H); entry t is the value at step t."""
-
-    i: np.ndarray
-    j: np.ndarray
-    f: np.ndarray
-    o: np.ndarray
-    c: np.ndarray
-    h: np.ndarray
+class Trace(Step):
+    """A forward pass over T steps, with the fields of `Step`: each has shape (T, H) or (T, B, H), and entry t
+    is the value at step t."""
 
 
 def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:

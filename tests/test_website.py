@@ -96,19 +96,71 @@ def browser():
         browser.close()
 
 
-def test_strict_build_fails_on_a_warning(tmp_path):
-    """The build command really is strict: a broken cross-reference makes it exit non-zero."""
+def _tiny_book(tmp_path, toc: str) -> Path:
     for name in ("_config.yml", "book", "lstm_book"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
-    (tmp_path / "book" / "intro.md").write_text("# Intro\n\nA link to {ref}`no-such-label`.\n")
-    result = subprocess.run(
-        [JUPYTER_BOOK, "build", str(tmp_path), "-W", "-n", "--keep-going"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
-    )
+    (tmp_path / "_toc.yml").write_text(toc)
+    return tmp_path
+
+
+def _build(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([JUPYTER_BOOK, "build", str(book), "-W", "-n", "--keep-going"],
+                          cwd=book, capture_output=True, text=True, timeout=600)
+
+
+def test_strict_build_fails_on_a_warning(tmp_path):
+    """The build command really is strict: a broken cross-reference makes it exit non-zero."""
+    book = _tiny_book(tmp_path, "format: jb-book\nroot: book/intro\n")
+    (book / "book" / "intro.md").write_text("# Intro\n\nA link to {ref}`no-such-label`.\n")
+    result = _build(book)
     assert result.returncode != 0, "a broken reference did not fail the strict build"
     assert "no-such-label" in result.stdout + result.stderr
+
+
+def test_strict_build_fails_on_a_failing_cell(tmp_path):
+    """execute.raise_on_error: a notebook cell that raises makes the build exit non-zero."""
+    import nbformat
+
+    book = _tiny_book(tmp_path, "format: jb-book\nroot: book/intro\nchapters:\n  - file: broken\n")
+    (book / "book" / "intro.md").write_text("# Intro\n\nNothing to see.\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("1 / 0")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, book / "broken.ipynb")
+    result = _build(book)
+    assert result.returncode != 0, "a cell that raises did not fail the build"
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_assets_fall_back_to_the_cdns_without_npm(tmp_path):
+    """Without node_modules the extension leaves Sphinx's and MyST-NB's default (CDN) addresses alone."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import offline_assets
+    finally:
+        sys.path.pop(0)
+
+    class Config:
+        html_static_path = []
+        mathjax_path = "https://cdn.example/mathjax.js"
+        nb_ipywidgets_js = {"https://cdn.example/require.js": {}}
+
+    class App:
+        confdir = str(tmp_path)
+        doctreedir = str(tmp_path / "_build" / ".doctrees")
+
+    config = Config()
+    offline_assets.configure(App(), config)
+    assert config.mathjax_path == "https://cdn.example/mathjax.js" and config.html_static_path == []
+    assert not offline_assets.available(tmp_path / "node_modules")
+    if (ROOT / "node_modules" / "mathjax").is_dir():  # and with them, everything points at the local copies
+        App.confdir = str(ROOT)
+        offline_assets.configure(App(), config)
+        assert config.mathjax_path == "vendor/mathjax/tex-chtml.js"
+        assert all("://" not in path for path in config.nb_ipywidgets_js)
+        staged = tmp_path / "_build" / "vendor_static" / "vendor"
+        assert (staged / "mathjax" / "tex-chtml.js").is_file() and (staged / "html-manager" / "embed-amd.js").is_file()
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
