@@ -61,7 +61,7 @@ class Explorer:
     sliders: tuple[Slider, ...]
     compute: Callable[..., Mapping[str, np.ndarray]]
     plot: Callable[[Mapping[str, np.ndarray]], object]
-    columns: int = 3
+    columns: int = 1
     _names: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -121,11 +121,13 @@ class ExplorerWidget:
         import ipywidgets as widgets
 
         self.explorer = explorer
+        # one column of long sliders (fine control), or a grid when there are many; fits the website's column
+        width = 420 if explorer.columns == 1 else 660 // explorer.columns
         self.sliders = {
             s.name: widgets.FloatSlider(
                 value=s.default, min=s.low, max=s.high, step=s.step, description=s.name,
                 continuous_update=False, readout_format=".2f",
-                style={"description_width": "40px"}, layout=widgets.Layout(width="200px"),
+                style={"description_width": "40px"}, layout=widgets.Layout(width=f"{width}px"),
             )
             for s in explorer.sliders
         }
@@ -134,7 +136,7 @@ class ExplorerWidget:
         reset.on_click(lambda _: self.reset())
         grid = widgets.GridBox(
             list(self.sliders.values()),
-            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, 206px)"),
+            layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, {width + 6}px)"),
         )
         self.view = widgets.VBox([widgets.HTML(f"<b>{explorer.title}</b>"), grid, reset, self.output])
         self.figure = None
@@ -223,6 +225,7 @@ def full_cell_explorer() -> Explorer:
         sliders=_sliders(names),
         compute=running_example_data,
         plot=_running_plot([("x",), ("j", "f", "o"), ("i",), ("c", "h")], "gates, cell state and hidden state"),
+        columns=3,  # one row per part: w_x?, w_h?, b_?
     )
 
 
@@ -251,7 +254,6 @@ def hidden_state_explorer() -> Explorer:
         sliders=_sliders(["w_xo", "w_ho", "b_o"]) + (Slider("w_xi", -10.0, 10.0, RUNNING_EXAMPLE_WEIGHTS["w_xi"]),),
         compute=running_example_data,
         plot=_running_plot([("x",), ("o",), ("c",), ("tanh_c", "h")], "what the cell shows of its memory"),
-        columns=2,
     )
 
 
@@ -289,5 +291,4 @@ def cell_state_explorer() -> Explorer:
                  Slider("c_0", -3.0, 3.0, 0.0)),
         compute=leaky_integrator_data,
         plot=_plot_leaky,
-        columns=2,
     )
