@@ -343,3 +343,10 @@ def test_plot_series_labels_every_line():
     labels = [line.get_label() for ax in fig.axes for line in ax.lines]
     assert any("forget gate" in s for s in labels) and any("cell state" in s for s in labels)
     plt.close(fig)
+
+
+def test_batch_sizes_must_agree():
+    args = {k: v for k, v in _gate_args().items()}
+    args["x_t"], args["h_prev"] = np.zeros((2, 2)), np.zeros((3, 3))
+    with pytest.raises(LSTMInputError, match=r"'h_prev' should have shape \(H,\) or \(B=2, H\) \(B=2 from 'x_t'\), but got shape \(3, 3\)"):
+        output_gate(**args)
