@@ -76,8 +76,9 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
                 dtype=np.float64) -> LSTMParams:
     """Random parameters: weights uniform in ±1/√H (as PyTorch does), biases 0 except b_f = forget_bias.
 
-    Jozefowicz et al. (2015) found that starting the forget-gate bias at 1 (f_t ≈ 0.73) rather than 0
-    (f_t = 0.5) makes the cell remember longer from the first step of training.
+    A forget-gate bias of 1 (f_t ≈ 0.73 at rest, instead of 0.5 with a bias of 0) lets the memory, and the error
+    signal flowing back through it, last longer from the first step of training; Jozefowicz et al. (2015) found
+    that this initialisation closes most of the gap between the LSTM and the GRU.
     The generator is seeded: the same arguments give the same parameters on every run.
     """
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
