@@ -67,7 +67,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
         ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
         if set(names) <= _GATES:
             ax.axhline(1.0, color="#dddddd", lw=0.6, zorder=0)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)
         ax.grid(alpha=0.25)
         if events:
             _mark_events(ax, events)
@@ -76,7 +76,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
     for label, value, colour in vlines:
         axes[-1].axvline(value, color=colour, ls=":", lw=1.4, label=label)
     if hlines or vlines:
-        axes[-1].legend(loc="upper right", fontsize=8, framealpha=0.85)
+        axes[-1].legend(loc="best", fontsize=8, framealpha=0.85)
     axes[-1].set_xlabel("time step $t$")
     if title:
         axes[0].set_title(title, fontsize=11)

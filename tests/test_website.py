@@ -194,6 +194,8 @@ def test_page_in_browser(page, server, browser):
             assert box and box["width"] > 300 and box["height"] > 200, f"explorer figure too small: {box}"
             assert tab.evaluate("(img) => img.complete && img.naturalWidth > 0", figure), "figure did not load"
             assert tab.locator(".widget-slider").count() >= 3, "the explorer's sliders are missing"
+            figure.scroll_into_view_if_needed()
+            tab.locator(".widget-vbox").first.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".explorer.png")))
         tab.wait_for_timeout(500)
         tab.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".png")), full_page=False)
     finally:
