@@ -138,7 +138,11 @@ class ExplorerWidget:
             list(self.sliders.values()),
             layout=widgets.Layout(grid_template_columns=f"repeat({explorer.columns}, {width + 6}px)"),
         )
-        self.view = widgets.VBox([widgets.HTML(f"<b>{explorer.title}</b>"), grid, reset, self.output])
+        header = widgets.HTML(
+            f"<b>{explorer.title}</b><br><span style='color:#666;font-size:0.9em'>Move a slider and the figure "
+            "is recomputed (in Jupyter; on the website the figure shows the default values).</span>"
+        )
+        self.view = widgets.VBox([header, grid, reset, self.output])
         self.figure = None
         self.data = None
         self._quiet = False
