@@ -32,7 +32,6 @@ def refresh(path: Path) -> int:
             continue
         if is_checked(cell):
             kept += 1
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "display_data" or "text/plain" in o.get("data", {})]
         else:
             cell.outputs = []
             cell.execution_count = None
