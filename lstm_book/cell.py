@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
-from .validation import LSTMInputError, as_float_array, check_finite, check_shapes
+from .validation import LSTMInputError, as_float_array, check_finite, check_shapes, is_trusted, trusted
 
 __all__ = ["LSTMParams", "Step", "Trace", "init_params", "scalar_params", "lstm_step", "lstm_forward"]
 
@@ -138,17 +138,17 @@ class Trace(Step):
 def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:
     """One step of the cell: the six equations, evaluated bottom-up (gates first, then c_t, then h_t).
 
-    x_t: (D,) or (B, D);  h_prev, c_prev: (H,) or (B, H);  params: an `LSTMParams` with sizes D and H.
+    x_t: (D,) or (B, D);  h_prev, c_prev: (H,) or (B, H), batched like x_t;  params: an `LSTMParams` (sizes D, H).
     Returns a `Step` (i, j, f, o, c, h), each (H,) or (B, H).
     """
-    if not isinstance(params, LSTMParams):
-        raise LSTMInputError(f"lstm_step: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
-    i_t = input_state(x_t, h_prev, *params.part("i"))
-    j_t = input_gate(x_t, h_prev, *params.part("j"))
-    f_t = forget_gate(x_t, h_prev, *params.part("f"))
-    o_t = output_gate(x_t, h_prev, *params.part("o"))
-    c_t = cell_state(c_prev, f_t, i_t, j_t)
-    h_t = hidden_state(c_t, o_t)
+    x_t, h_prev, c_prev = _check_inputs("lstm_step", params, x_t=x_t, h_prev=h_prev, c_prev=c_prev)
+    with trusted():  # checked once here, so the six functions skip their own checks
+        i_t = input_state(x_t, h_prev, *params.part("i"))
+        j_t = input_gate(x_t, h_prev, *params.part("j"))
+        f_t = forget_gate(x_t, h_prev, *params.part("f"))
+        o_t = output_gate(x_t, h_prev, *params.part("o"))
+        c_t = cell_state(c_prev, f_t, i_t, j_t)
+        h_t = hidden_state(c_t, o_t)
     return Step(i_t, j_t, f_t, o_t, c_t, h_t)
 
 
@@ -156,31 +156,53 @@ def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
     """Run the cell over a sequence, starting from h0 and c0 (zeros if not given).
 
     xs: (T, D) for one sequence or (T, B, D) for a batch of B sequences; T >= 1.
-    h0, c0: (H,) or (B, H).  Returns a `Trace` whose fields have shape (T, H) or (T, B, H).
+    h0, c0: (H,) or (B, H), batched like xs.  Returns a `Trace` whose fields have shape (T, H) or (T, B, H).
+    The inputs are checked once, here; the steps then run unchecked.
+    """
+    xs, h, c = _check_inputs("lstm_forward", params, xs=xs, h0=h0, c0=c0)
+    steps = []
+    with trusted():
+        for x_t in xs:
+            step = lstm_step(x_t, h, c, params)
+            h, c = step.h, step.c
+            steps.append(step)
+    return Trace(*(np.stack(values) for values in zip(*steps)))
+
+
+def _check_inputs(func: str, params, **arrays):
+    """The checks of `lstm_step` and `lstm_forward`, with the caller's argument names in every message.
+
+    The sequence `xs` is (T, D) or (T, B, D); a step's `x_t` is (D,) or (B, D); the states are (H,) or (B, H)
+    and batched exactly like the input. A missing state (None) becomes zeros. Returns the arrays, in order.
     """
     if not isinstance(params, LSTMParams):
-        raise LSTMInputError(f"lstm_forward: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
-    xs = as_float_array(xs, func="lstm_forward", arg="xs")
-    if xs.ndim in (2, 3) and xs.shape[0] == 0:
-        raise LSTMInputError(f"lstm_forward: argument 'xs' is an empty sequence (T=0, shape {xs.shape}); need T >= 1")
-    check_finite(xs, func="lstm_forward", arg="xs")
-    H, D = params.hidden_size, params.input_size
-    if xs.ndim not in (2, 3) or xs.shape[-1] != D:
-        raise LSTMInputError(
-            f"lstm_forward: argument 'xs' should have shape (T, D={D}) or (T, B, D={D}), but got shape {xs.shape}"
-        )
-    state_shape = xs.shape[1:-1] + (H,)
-    states = {}
-    for name, value in (("h0", h0), ("c0", c0)):
-        value = np.zeros(state_shape, dtype=xs.dtype) if value is None else as_float_array(value, func="lstm_forward", arg=name)
-        if value.shape != state_shape:
-            raise LSTMInputError(f"lstm_forward: argument '{name}' should have shape {state_shape}, but got shape {value.shape}")
-        check_finite(value, func="lstm_forward", arg=name)
-        states[name] = value
-    h, c = states["h0"], states["c0"]
-    steps = []
-    for x_t in xs:
-        step = lstm_step(x_t, h, c, params)
-        h, c = step.h, step.c
-        steps.append(step)
-    return Trace(*(np.stack(values) for values in zip(*steps)))
+        raise LSTMInputError(f"{func}: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
+    if is_trusted():
+        return tuple(arrays.values())
+    D, H = params.input_size, params.hidden_size
+    (x_name, x), *states = arrays.items()
+    x = as_float_array(x, func=func, arg=x_name)
+    sequence = x_name == "xs"
+    lead = 1 if sequence else 0  # the time axis in front of a sequence
+    if x.ndim not in (lead + 1, lead + 2) or x.shape[-1] != D:
+        want = f"(T, D={D}) or (T, B, D={D})" if sequence else f"(D={D},) or (B, D={D})"
+        raise LSTMInputError(f"{func}: argument '{x_name}' should have shape {want}, but got shape {x.shape}")
+    if sequence and x.shape[0] == 0:
+        raise LSTMInputError(f"{func}: argument 'xs' is an empty sequence (T=0, shape {x.shape}); need T >= 1")
+    batch = x.shape[lead:-1]
+    if batch == (0,):
+        raise LSTMInputError(f"{func}: argument '{x_name}' is a batch of 0 sequences (B=0, shape {x.shape}); need B >= 1")
+    check_finite(x, func=func, arg=x_name)
+    out = [x]
+    for name, value in states:
+        want = batch + (H,)
+        if value is None:
+            value = np.zeros(want, dtype=x.dtype)
+        value = as_float_array(value, func=func, arg=name)
+        if value.shape != want:
+            how = f"(B={batch[0]}, H={H}), batched like '{x_name}'" if batch else f"(H={H},), unbatched like '{x_name}'"
+            raise LSTMInputError(f"{func}: argument '{name}' should have shape {how} (shape {x.shape}), "
+                                 f"but got shape {value.shape}")
+        check_finite(value, func=func, arg=name)
+        out.append(value)
+    return tuple(out)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_float_array, check_finite, shapes
+from .validation import as_float_array, check_finite, is_trusted, shapes
 
 __all__ = [
     "sigmoid",
@@ -37,19 +37,27 @@ __all__ = [
 def sigmoid(z):
     """The logistic function σ(z) = 1 / (1 + e^(-z)), any shape, values in (0, 1).
 
-    Computed as 0.5·tanh(z/2) + 0.5, the same function written without an exponential that can overflow:
-    σ(-1e4) is 0.0 and σ(1e4) is 1.0 with no warning.
+    Computed in two branches that only ever take e^(-|z|), a number in (0, 1]: 1 / (1 + e^(-z)) for z ≥ 0 and
+    e^z / (1 + e^z) for z < 0. No exponential can overflow (σ(1e4) is 1.0 and σ(-1e4) is 0.0 with no warning)
+    and small values keep their digits: σ(-40) is 4.25e-18, not 0.
     """
-    z = as_float_array(z, func="sigmoid", arg="z")
-    check_finite(z, func="sigmoid", arg="z")
-    return 0.5 * np.tanh(0.5 * z) + 0.5
+    z = _checked(z, "sigmoid")
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def tanh(z):
     """The hyperbolic tangent, any shape, values in (-1, 1); zero-centred: tanh(0) = 0."""
-    z = as_float_array(z, func="tanh", arg="z")
-    check_finite(z, func="tanh", arg="z")
-    return np.tanh(z)
+    return np.tanh(_checked(z, "tanh"))
+
+
+def _checked(z, func):
+    """z as a finite float array; skipped when a public function has checked its inputs already."""
+    if is_trusted():
+        return z
+    z = as_float_array(z, func=func, arg="z")
+    check_finite(z, func=func, arg="z")
+    return z
 
 
 @shapes(c_t="*B H", o_t="*B H")

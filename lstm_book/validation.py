@@ -10,12 +10,37 @@ H rows and D columns. A leading ``"*B"`` marks an optional batch axis: ``"*B D"`
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 
 import numpy as np
 
-__all__ = ["LSTMInputError", "as_float_array", "check_finite", "shapes"]
+__all__ = ["LSTMInputError", "as_float_array", "check_finite", "check_shapes", "shapes", "trusted"]
+
+# Validation happens once, at the public function the caller called. While that function runs (inside
+# `trusted()`), the checked functions it calls skip their checks: their inputs were built from checked ones.
+_TRUSTED = contextvars.ContextVar("lstm_book_trusted", default=False)
+
+
+@contextlib.contextmanager
+def trusted():
+    """Inside this block, functions decorated with `shapes` run without checking their arguments.
+
+    A public function that has checked its own inputs (with the caller's argument names) wraps its inner
+    loop in ``with trusted():`` so that a sequence is validated once, not at every step.
+    """
+    token = _TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
+def is_trusted() -> bool:
+    """True inside `trusted()`: the current call was validated by the public function that made it."""
+    return _TRUSTED.get()
 
 
 class LSTMInputError(ValueError):
@@ -71,6 +96,7 @@ def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]
     """
     sizes: dict[str, int] = {}
     origin: dict[str, str] = {}
+    batched_by: tuple[str, bool] | None = None  # the first optional-batch argument, and whether it had the axis
     for arg, spec_text in specs.items():
         array = arrays[arg]
         spec = spec_text.split()
@@ -82,7 +108,19 @@ def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]
                 f"{func}: argument '{arg}' should have shape {_describe(spec, sizes)}, "
                 f"but got shape {array.shape}"
             )
-        symbols = (["B"] if array.ndim == len(core) + 1 else []) + core
+        has_batch = optional_batch and array.ndim == len(core) + 1
+        if optional_batch:
+            if batched_by is not None and batched_by[1] != has_batch:
+                first, first_has = batched_by
+                core_sizes = [f"{x}={sizes[x]}" if x in sizes else x for x in core]
+                want = "(" + ", ".join(([f"B={sizes['B']}"] if first_has else []) + core_sizes) + ("," if len(core) == 1 and not first_has else "") + ")"
+                raise LSTMInputError(
+                    f"{func}: argument '{arg}' should have shape {want}, "
+                    f"{'with the batch axis' if first_has else 'without a batch axis'} of '{first}' "
+                    f"(shape {arrays[first].shape}), but got shape {array.shape}"
+                )
+            batched_by = batched_by or (arg, has_batch)
+        symbols = (["B"] if has_batch else []) + core
         for axis, (symbol, size) in enumerate(zip(symbols, array.shape)):
             if symbol in sizes and sizes[symbol] != size:
                 raise LSTMInputError(
@@ -114,6 +152,8 @@ def shapes(**specs: str):
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
+            if _TRUSTED.get():  # called by a public function that has checked everything already
+                return function(*args, **kwargs)
             try:
                 bound = signature.bind(*args, **kwargs)
             except TypeError as exc:
@@ -125,7 +165,8 @@ def shapes(**specs: str):
                 check_finite(array, func=name, arg=arg)
                 arrays[arg] = bound.arguments[arg] = array
             check_shapes(name, arrays, specs)
-            return function(*bound.args, **bound.kwargs)
+            with trusted():
+                return function(*bound.args, **bound.kwargs)
 
         wrapper.__shapes__ = dict(specs)
         return wrapper

@@ -294,7 +294,7 @@ def test_empty_sequence_and_empty_axes_are_refused():
         lstm_forward(np.zeros((5, 3)), params)
     with pytest.raises(LSTMInputError, match="empty axis"):
         hidden_state(np.zeros(0), np.zeros(0))
-    with pytest.raises(LSTMInputError, match=r"'h0' should have shape \(4, 3\), but got shape \(3,\)"):
+    with pytest.raises(LSTMInputError, match=r"'h0' should have shape \(B=4, H=3\), batched like 'xs' .*, but got shape \(3,\)"):
         lstm_forward(np.zeros((5, 4, 2)), params, h0=np.zeros(3))
     with pytest.raises(LSTMInputError, match="'xs' should be finite"):
         lstm_forward(np.full((2, 2), np.nan), params)
@@ -350,3 +350,58 @@ def test_batch_sizes_must_agree():
     args["x_t"], args["h_prev"] = np.zeros((2, 2)), np.zeros((3, 3))
     with pytest.raises(LSTMInputError, match=r"'h_prev' should have shape \(H,\) or \(B=2, H\) \(B=2 from 'x_t'\), but got shape \(3, 3\)"):
         output_gate(**args)
+
+
+def test_a_sequence_is_validated_once_not_at_every_step(monkeypatch):
+    import lstm_book.cell
+    import lstm_book.equations
+    import lstm_book.validation
+
+    params = running_example_params()
+    calls = []
+    real = lstm_book.validation.check_finite
+
+    def counting(array, *, func, arg):
+        calls.append((func, arg))
+        return real(array, func=func, arg=arg)
+
+    for module in (lstm_book.cell, lstm_book.equations, lstm_book.validation):
+        monkeypatch.setattr(module, "check_finite", counting)
+    lstm_forward(np.zeros((50, 1)), params)
+    assert calls == [("lstm_forward", "xs"), ("lstm_forward", "h0"), ("lstm_forward", "c0")]
+    calls.clear()
+    output_gate(np.zeros(1), np.zeros(1), np.ones((1, 1)), np.ones((1, 1)), np.zeros(1))
+    assert [arg for _, arg in calls] == ["x_t", "h_prev", "W_xo", "W_ho", "b_o"], "a direct call still checks"
+
+
+def test_step_and_forward_agree_that_states_are_batched_like_the_input():
+    params = init_params(2, 3)
+    with pytest.raises(LSTMInputError, match=r"lstm_step: argument 'h_prev' should have shape \(B=4, H=3\)"):
+        lstm_step(np.zeros((4, 2)), np.zeros(3), np.zeros((4, 3)), params)
+    with pytest.raises(LSTMInputError, match=r"lstm_forward: argument 'c0' should have shape \(B=4, H=3\)"):
+        lstm_forward(np.zeros((5, 4, 2)), params, c0=np.zeros(3))
+    with pytest.raises(LSTMInputError, match=r"lstm_step: argument 'c_prev' should have shape \(H=3,\), unbatched"):
+        lstm_step(np.zeros(2), np.zeros(3), np.zeros((4, 3)), params)
+    with pytest.raises(LSTMInputError, match=r"output_gate: argument 'h_prev' .* with the batch axis of 'x_t'"):
+        output_gate(np.zeros((4, 2)), np.zeros(3), params.W_xo, params.W_ho, params.b_o)
+
+
+def test_errors_inside_the_step_name_the_callers_arguments():
+    params = init_params(2, 3)
+    with pytest.raises(LSTMInputError, match=r"^lstm_forward: argument 'xs' should be finite"):
+        lstm_forward(np.array([[0.0, 1.0], [np.inf, 0.0]]), params)
+    with pytest.raises(LSTMInputError, match=r"^lstm_step: argument 'x_t' should have shape \(D=2,\) or \(B, D=2\)"):
+        lstm_step(np.zeros(5), np.zeros(3), np.zeros(3), params)
+    with pytest.raises(LSTMInputError, match=r"^lstm_forward: argument 'xs' is a batch of 0 sequences"):
+        lstm_forward(np.zeros((5, 0, 2)), params)
+
+
+def test_sigmoid_keeps_its_relative_precision_far_out():
+    # σ(-40) = 1/(1 + e^40) = e^-40 / (1 + e^-40), by hand with math.exp
+    assert sigmoid(-40.0) == pytest.approx(math.exp(-40.0) / (1.0 + math.exp(-40.0)), rel=1e-14)
+    assert sigmoid(-700.0) > 0.0
+    for z in np.linspace(-30, 30, 61):
+        assert sigmoid(z) == pytest.approx(sig(float(z)), rel=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sigmoid(-1e4) == 0.0 and sigmoid(1e4) == 1.0
