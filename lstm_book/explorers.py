@@ -158,6 +158,51 @@ class Explorer:
         return plot_series(data, [p.series for p in self.panels], title=title, events=self.events,
                            hlines=lines["h"], vlines=lines["v"])
 
+    def observations(self, settings: Sequence[tuple[str, Mapping[str, float]]], panels: Sequence[int] | None = None):
+        """Small multiples of guided observations: one row per setting, one column per panel.
+
+        settings: [("1. b_o = 6", {"b_o": 6.0}), ...]; panels: which of the explorer's panels to draw (default:
+        all but an input panel, which is the same in every row). Each column shares its y-axis across rows, so
+        rows compare at a glance. Returns the Figure; its lines carry "<row label>: <quantity label>".
+        """
+        chosen = [p for k, p in enumerate(self.panels) if (k in panels if panels is not None else p.series != ("x",))]
+        rows = [(label, self.compute(**self.values(**values))) for label, values in settings]
+        n, m = len(rows), len(chosen)
+        fig, axes = plt.subplots(n, m, sharex=True, sharey="col", figsize=(8.0, 0.6 + 1.45 * n), squeeze=False)
+        for col, panel in enumerate(chosen):
+            values = np.concatenate([np.ravel(d[name]) for _, d in rows for name in panel.series]
+                                    + [np.ravel(d[line.key]) for _, d in rows for line in self.lines
+                                       if line.orientation == "h" and panel == self.panels[-1]])
+            limits = panel.limits or (min(values.min(), -1.0) - 0.08 * np.ptp(values), max(values.max(), 1.0) + 0.08 * np.ptp(values))
+            for row, (label, data) in enumerate(rows):
+                ax = axes[row, col]
+                for name in panel.series:
+                    colour, text = STYLE[name]
+                    ax.plot(data["t"], np.ravel(data[name]), color=colour, lw=1.5, label=f"{label}: {text}")
+                ax.set_ylim(*limits)
+                ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
+                ax.grid(alpha=0.25)
+                ax.tick_params(labelsize=8)
+                for kind, value in (self.events or {}).items():
+                    colour, how, _ = EVENT_STYLE[kind]
+                    for step in (value if isinstance(value, (tuple, list)) else (value,)):
+                        if how == "band":
+                            ax.axvspan(step - 0.5, step + 0.5, color=colour, alpha=0.55, lw=0, zorder=0)
+                if col == m - 1 and panel == self.panels[-1]:
+                    for line in self.lines:
+                        value = float(data[line.key])
+                        if line.orientation == "h":
+                            ax.axhline(value, color=line.colour, ls="--", lw=1.1)
+                        elif value <= float(np.max(data["t"])):
+                            ax.axvline(value, color=line.colour, ls=":", lw=1.2)
+                if row == 0:
+                    ax.set_title(", ".join(STYLE[name][1] for name in panel.series), fontsize=9)
+                if col == 0:
+                    ax.set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center")
+            axes[-1, col].set_xlabel("time step $t$", fontsize=9)
+        fig.tight_layout()
+        return fig
+
     def describe(self, data: Mapping[str, np.ndarray] | None = None) -> str:
         """A text alternative of the figure: what it shows, and the range of every quantity drawn."""
         data = self.data() if data is None else data

@@ -108,6 +108,7 @@ def _web_dir(app) -> Path:
 
 
 def stage_explorer(web: Path, staging: Path) -> None:
+    """Copy the explorers' front end into staging/vendor/lstm-explorer/."""
     target = staging / "vendor" / "lstm-explorer"
     if target.exists():
         shutil.rmtree(target)
@@ -119,14 +120,16 @@ def stage_explorer(web: Path, staging: Path) -> None:
 def configure(app, config) -> None:
     staging = Path(app.doctreedir).parent / "vendor_static"
     # the text/html view of an explorer output before its widget view, on every HTML builder
-    overrides = list(config.nb_mime_priority_overrides or [])
+    overrides = list(getattr(config, "nb_mime_priority_overrides", None) or [])
     for builder in ("html", "dirhtml", "singlehtml"):
         overrides.append((builder, "text/html", 5))
     config.nb_mime_priority_overrides = overrides
     web = _web_dir(app)
     if web.is_dir():
         stage_explorer(web, staging)  # staging/vendor/lstm-explorer/, beside what `stage` copies
-        config.html_static_path = list(config.html_static_path) + [str(staging)]
+    (staging / "vendor").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(__file__).with_name("book.css"), staging / "vendor" / "book.css")
+    config.html_static_path = list(config.html_static_path) + [str(staging)]
     node_modules = _node_modules(app)
     if not available(node_modules):
         logger.info(
@@ -217,7 +220,17 @@ def add_explorer_front_end(app, pagename, templatename, context, doctree) -> Non
         app.add_js_file("vendor/lstm-explorer/explorer.js")
 
 
+def accessible_citations(app, pagename, templatename, context, doctree) -> None:
+    """docutils writes a bibliography as <div role="list"> whose entries have role="doc-biblioentry", which
+    ARIA does not allow in a list (axe-core: aria-required-children, critical). Make the entries list items."""
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
+    app.add_css_file("vendor/book.css")
+    app.connect("html-page-context", accessible_citations, priority=400)
     app.connect("doctree-read", drop_explorer_widget_state)
     app.connect("html-page-context", add_explorer_front_end, priority=400)
     app.connect("config-inited", configure, priority=100)
