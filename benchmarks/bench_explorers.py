@@ -153,14 +153,21 @@ def bench_jupyterlab():
                 tab.wait_for_selector(".lstm-explorer-live", timeout=60_000)
                 tab.wait_for_timeout(1000)
                 live = tab.locator(".lstm-explorer-live")
-                _drag(tab, live.locator('input[name="w_hf"]'))
+                handle = live.locator('input[name="w_hf"]')
+                handle.focus()
+                for _ in range(20):  # single moves, 300 ms apart: one round trip each
+                    tab.keyboard.press("ArrowRight")
+                    tab.wait_for_timeout(300)
+                single = live.evaluate("(el) => el.parentElement.lstmExplorer.timings.splice(0)")
+                _drag(tab, handle)
                 tab.wait_for_timeout(1500)
                 timings = live.evaluate("(el) => el.parentElement.lstmExplorer.timings")
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
-    _summary("JupyterLab, slider -> figure (kernel round trip, lstm_book computes, SVG redraw)", timings, 50)
+    _summary("JupyterLab, one slider step -> figure (kernel round trip, lstm_book computes, SVG redraw)", single, 50)
+    _summary("JupyterLab, while dragging at 60 Hz: slider -> figure", timings, 50)
 
 
 def page_weight():

@@ -228,6 +228,7 @@ class Explorer:
             "caption": self.caption,
             "note": ("Move a slider (or focus it and use the arrow keys): your browser recomputes the figure with a "
                      "JavaScript copy of the cell's arithmetic, held to lstm_book's numbers by the book's tests."),
+            "columns": self.columns,
             "sliders": [{"name": s.name, "label": s.label or s.name, "low": s.low, "high": s.high,
                          "default": s.default, "step": s.step} for s in self.sliders],
             "panels": [{"series": list(p.series), "limits": list(p.limits) if p.limits else None} for p in self.panels],

@@ -107,12 +107,17 @@ var LSTMExplorer = (function () {
     var stored = (model.get("request") || {}).values || {};
     for (var name in stored) if (name in this.values) this.values[name] = stored[name];
 
-    this.root = h("div", {"class": "lstm-explorer-live", id: this.id}, el);
+    // data-lm-suppress-shortcuts: in JupyterLab the arrow keys move the focused slider, not the notebook's cells
+    this.root = h("div", {"class": "lstm-explorer-live", id: this.id, "data-lm-suppress-shortcuts": "true"}, el);
+    this.root.addEventListener("keydown", function (event) {
+      if (event.target && event.target.tagName === "INPUT") event.stopPropagation();
+    });
     var head = h("div", {"class": "lstm-explorer-head"}, this.root);
-    h("p", {"class": "lstm-explorer-title"}, head, spec.title);
+    richText(h("p", {"class": "lstm-explorer-title"}, head), spec.title, false);
     h("p", {"class": "lstm-explorer-note"}, head, spec.note);
 
     var grid = h("div", {"class": "lstm-explorer-sliders", role: "group", "aria-label": "sliders: " + spec.title}, this.root);
+    grid.style.setProperty("--lstm-columns", spec.columns || 1);
     this.inputs = {};
     this.outputs = {};
     spec.sliders.forEach(function (sl) {
@@ -211,11 +216,15 @@ var LSTMExplorer = (function () {
     this.setValues(defaults);
   };
 
-  // Ask the model for the data of the current values. One request at a time: while one is on its way
-  // (a round trip to the kernel in JupyterLab), later moves are merged into the next request.
+  // Ask the model for the data of the current values. In JupyterLab each request is a round trip to the kernel;
+  // up to MAX_IN_FLIGHT go out at once (a drag is answered at the pace of one round trip), and moves made while
+  // that many are on their way are merged into the next request (a slow kernel never falls behind the hand).
+  var MAX_IN_FLIGHT = 3;
+
   View.prototype.request = function () {
     var now = (typeof performance !== "undefined" ? performance : Date).now();
-    if (this.seq > this.received && now - this.sentAt[this.seq] < 2000) {
+    var oldest = this.sentAt[this.received + 1];
+    if (this.seq - this.received >= MAX_IN_FLIGHT && oldest !== undefined && now - oldest < 2000) {
       this.pending = true;
       if (this.pendingSince === undefined) this.pendingSince = now;
       return;
@@ -334,7 +343,7 @@ var LSTMExplorer = (function () {
         this.timings.push((typeof performance !== "undefined" ? performance : Date).now() - this.sentAt[data.seq]);
         delete this.sentAt[data.seq];
       }
-      if (this.pending && this.received >= this.seq) this.send((typeof performance !== "undefined" ? performance : Date).now());
+      if (this.pending && this.seq - this.received < MAX_IN_FLIGHT) this.send((typeof performance !== "undefined" ? performance : Date).now());
     }
   };
 
