@@ -177,10 +177,12 @@ def _check_inputs(func: str, params, **arrays):
     """
     if not isinstance(params, LSTMParams):
         raise LSTMInputError(f"{func}: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
-    if is_trusted():
-        return tuple(arrays.values())
     D, H = params.input_size, params.hidden_size
     (x_name, x), *states = arrays.items()
+    if is_trusted():  # checked by the public function that called us; only the missing states to fill in
+        lead = 1 if x_name == "xs" else 0
+        zeros = lambda: np.zeros(x.shape[lead:-1] + (H,), dtype=x.dtype)  # noqa: E731
+        return (x, *(zeros() if value is None else value for _, value in states))
     x = as_float_array(x, func=func, arg=x_name)
     sequence = x_name == "xs"
     lead = 1 if sequence else 0  # the time axis in front of a sequence

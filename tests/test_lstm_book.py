@@ -405,3 +405,14 @@ def test_sigmoid_keeps_its_relative_precision_far_out():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert sigmoid(-1e4) == 0.0 and sigmoid(1e4) == 1.0
+
+
+def test_missing_states_are_zeros_also_when_called_from_checked_code():
+    from lstm_book.validation import trusted
+
+    params, xs = running_example_params(), running_example().x
+    expected = lstm_forward(xs, params, h0=np.zeros(1), c0=np.zeros(1))
+    with trusted():
+        got = lstm_forward(xs, params)
+        step = lstm_step(xs[0], None, None, params)
+    assert np.array_equal(got.c, expected.c) and np.array_equal(step.h, expected.h[0])
