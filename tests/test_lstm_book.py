@@ -306,11 +306,11 @@ def test_params_are_checked():
         LSTMParams(**{**good, "W_hj": np.zeros((3, 2))})
     with pytest.raises(LSTMInputError, match="'params' should be an LSTMParams, but got dict"):
         lstm_step(np.zeros(2), np.zeros(3), np.zeros(3), good)
-    with pytest.raises(LSTMInputError, match="'hidden_size' should be a positive integer, but got 0"):
+    with pytest.raises(LSTMInputError, match="'hidden_size' should be an integer >= 1, but got 0"):
         init_params(2, 0)
     with pytest.raises(LSTMInputError, match="unknown parameter"):
         scalar_params(w_xz=1.0)
-    with pytest.raises(LSTMInputError, match="'b_f' should be a number"):
+    with pytest.raises(LSTMInputError, match="'b_f' should be a real number"):
         scalar_params(b_f="4")
 
 
