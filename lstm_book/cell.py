@@ -99,9 +99,10 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
     H = check_integer(hidden_size, func="init_params", arg="hidden_size", low=1)
     count = 4 * H * (D + H + 1)
     if count > _MAX_PARAMETERS:
+        size = f"{count:.3g}" if count < 10**300 else f"about 10^{len(str(count)) - 1}"
         raise LSTMInputError(
-            f"init_params: input_size={D} and hidden_size={H} would make 4·H·(D+H+1) = {count:.3g} numbers, "
-            f"more than the {_MAX_PARAMETERS:.0e} this package allocates; choose smaller sizes"
+            f"init_params: arguments 'input_size' ({D}) and 'hidden_size' ({H}) would make 4·H·(D+H+1) = {size} "
+            f"numbers, more than the {_MAX_PARAMETERS:.0e} this package allocates; choose smaller sizes"
         )
     forget_bias = check_number(forget_bias, func="init_params", arg="forget_bias")
     if seed is None:
