@@ -55,7 +55,8 @@ def running_example(T: int = 60, pulse: int = 5, pulse_height: float = 1.0, dist
 
 #: The weights every explorer starts from. The input gate opens only for strong positive inputs
 #: (σ(10·1 − 5) ≈ 0.99 for the pulse, σ(10·0.3 − 5) ≈ 0.12 for a distraction, σ(−5) ≈ 0.007 at rest); the
-#: candidate writes tanh(2·x); the forget gate starts at b_f = 1, the initialisation of Jozefowicz et al.
+#: candidate writes tanh(2·x); the forget gate starts at b_f = 1, a positive initial bias as in Gers et al. (2000),
+#: whose benefit Jozefowicz et al. (2015) measured
 #: (f ≈ 0.73, a memory of a few steps), and w_xf = 6 lets a negative input pull f down (the reset);
 #: the output gate is half open (σ(0) = 0.5). All recurrent weights start at 0.
 RUNNING_EXAMPLE_WEIGHTS: dict[str, float] = {
