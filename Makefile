@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test install assets browser serve clean
+.PHONY: book test bench install assets browser serve clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ browser:
 
 test: install assets browser
 	timeout 1800 $(PY) -m pytest
+
+# Benchmarks, not tests: every benchmarks/bench_*.py (explorer redraw times on the site and in JupyterLab, ...).
+bench: install assets browser
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf _build
