@@ -124,7 +124,8 @@ var LSTMExplorer = (function () {
       var box = h("div", {"class": "lstm-explorer-slider"}, grid), inputId = self.id + "-" + sl.name;
       var label = h("label", {"for": inputId}, box);
       richText(label, sl.label, false);
-      var input = h("input", {type: "range", id: inputId, name: sl.name, min: sl.low, max: sl.high, step: sl.step}, box);
+      var input = h("input", {type: "range", id: inputId, name: sl.name, min: sl.low, max: sl.high, step: sl.step,
+                              "aria-label": sl.name}, box);
       input.value = self.values[sl.name];
       var out = h("output", {"for": inputId, "aria-hidden": "true"}, box);
       var d = decimals(sl.step);
