@@ -150,6 +150,11 @@ var LSTMExplorer = (function () {
     this.plot = s("g", {}, this.svg);
     var legend = h("figcaption", {"class": "lstm-explorer-legend"}, figure);
     this.legendItems(legend);
+    // the values at the step under the pointer, in words
+    this.readout = h("p", {"class": "lstm-explorer-readout"}, figure, "Point at the figure to read the values at a step.");
+    this.cursorT = null;
+    this.svg.addEventListener("pointermove", function (event) { self.point(event); });
+    this.svg.addEventListener("pointerleave", function () { self.cursorT = null; self.showCursor(); });
 
     this.onData = function () { self.draw(model.get("data")); };
     model.on("change:data", this.onData);
@@ -335,6 +340,10 @@ var LSTMExplorer = (function () {
     s("text", {x: L.left + plotW / 2, y: L.height - 4, "text-anchor": "middle", "class": "lstm-explorer-axis"}, g, "time step t");
     this.svg.replaceChild(g, this.plot);
     this.plot = g;
+    this.cursor = null;
+    this.geometry = {width: L.width, left: L.left, plotW: plotW, x0: x0, x1: x1, top: L.top,
+                     bottom: L.top + spec.panels.length * (L.panelHeight + L.gap) - L.gap};
+    this.showCursor();
     (spec.lines || []).forEach(function (ln) { summary.push(ln.text + " = " + fmt(data[ln.key], 2)); });
     this.desc.textContent = summary.join("; ") + ".";
     this.drawn = drawn;
@@ -346,6 +355,29 @@ var LSTMExplorer = (function () {
       }
       if (this.pending && this.seq - this.received < MAX_IN_FLIGHT) this.send((typeof performance !== "undefined" ? performance : Date).now());
     }
+  };
+
+  View.prototype.point = function (event) {
+    if (!this.geometry) return;
+    var box = this.svg.getBoundingClientRect(), G = this.geometry;
+    var x = (event.clientX - box.left) * (G.width / box.width);
+    var v = G.x0 + (x - G.left) / G.plotW * (G.x1 - G.x0), t = this.data.t, best = 0;
+    for (var i = 1; i < t.length; i++) if (Math.abs(t[i] - v) < Math.abs(t[best] - v)) best = i;
+    this.cursorT = best;
+    this.showCursor();
+  };
+
+  View.prototype.showCursor = function () {
+    if (this.cursor) { this.cursor.remove(); this.cursor = null; }
+    if (this.cursorT === null || !this.geometry || !this.data) return;
+    var G = this.geometry, k = this.cursorT, data = this.data, spec = this.spec, parts = [];
+    var x = G.left + (data.t[k] - G.x0) / (G.x1 - G.x0) * G.plotW;
+    this.cursor = s("line", {x1: x, x2: x, y1: G.top, y2: G.bottom, "class": "lstm-explorer-cursor"}, this.plot);
+    spec.panels.forEach(function (panel) {
+      panel.series.forEach(function (name) { parts.push(spec.styles[name].short + " = " + fmt(data[name][k], 3)); });
+    });
+    this.readout.textContent = "";
+    richText(this.readout, "t = " + data.t[k] + ":  " + parts.join(",  "), false);
   };
 
   View.prototype.describe = function (name, t, values) {
