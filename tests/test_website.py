@@ -302,3 +302,22 @@ def test_explorers_fit_a_phone(page, server, browser):
     finally:
         context.close()
     assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)
+
+
+def test_explorers_show_their_figure_without_javascript(server, browser):
+    """With JavaScript off every explorer still shows its figure at the defaults, with a text alternative."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        for page in (p for p, has in PAGES.items() if has):
+            tab.goto(f"{server}/{page}", wait_until="load", timeout=60_000)
+            images = tab.locator("[data-lstm-explorer] .lstm-explorer-static img")
+            assert images.count() >= 1, page
+            for k in range(images.count()):
+                image = images.nth(k)
+                image.scroll_into_view_if_needed()
+                assert image.is_visible() and image.evaluate("(img) => img.complete && img.naturalWidth > 300"), page
+                assert "cell state c_t" in image.get_attribute("alt"), page
+            assert tab.locator(".lstm-explorer-live").count() == 0
+    finally:
+        context.close()
