@@ -114,6 +114,7 @@ class Explorer:
     lines: tuple[ReferenceLine, ...] = ()
     mirror: Mapping[str, object] | None = None     # the website's computation; None: live in Jupyter only
     columns: int = 1
+    own: tuple[str, ...] = ()                      # the equations replaced by the reader's own functions
     _names: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -265,6 +266,15 @@ class Explorer:
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        if self.own:  # the reader's functions: say in words what keeps them from drawing, not a traceback
+            try:
+                self.data()
+            except NotImplementedError:
+                text = (f"Your {', '.join(self.own)} is not written yet: write it in the exercise, run its cell, "
+                        f"then run this cell again.")
+                return {"text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}
+            except LSTMInputError as error:
+                return {"text/plain": str(error), "text/html": f"<p>{html.escape(str(error))}</p>"}
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         data = dict(data)
@@ -486,6 +496,7 @@ def _running_explorer(title, sliders, panels, caption, functions, func, allowed,
     return Explorer(
         title=title, sliders=sliders, compute=compute, panels=tuple(Panel(tuple(p)) for p in panels),
         caption=caption, events=_running_events(), mirror=None if functions else _running_mirror(), columns=columns,
+        own=tuple(functions),
     )
 
 
@@ -585,6 +596,7 @@ def cell_state_explorer(**functions: Callable) -> Explorer:
                 "with the fixed point c* (dashed) and one time constant τ (dotted).",
         lines=(ReferenceLine("fixed point c* = i·j / (1 − f)", "c_star", "h", REFERENCE_COLOURS[0], "fixed point c*"),
                ReferenceLine("one time constant τ = 1 / (1 − f)", "tau", "v", REFERENCE_COLOURS[1], "time constant τ")),
+        own=tuple(functions),
         mirror=None if functions else {"name": "constant_gates", "x": np.zeros(T), "t": np.arange(1, T + 1),
                                        "params": {k: 0.0 for k in RUNNING_EXAMPLE_WEIGHTS}, "h0": 0.0, "c0": 0.0,
                                        "state": {"c_0": "c0"}},

@@ -227,3 +227,13 @@ def test_own_functions_are_checked():
         gate_explorer("f", forget_gate=lambda *a: np.array([np.nan])).data()
     with pytest.raises(Exception, match="your forget_gate returned"):
         gate_explorer("f", forget_gate=lambda *a: "0.5").data()
+
+
+def test_an_unwritten_own_function_is_reported_in_words():
+    def my_forget_gate(x_t, h_prev, W_xf, W_hf, b_f):
+        raise NotImplementedError
+
+    bundle = gate_explorer("f", forget_gate=my_forget_gate)._repr_mimebundle_()
+    assert "forget_gate is not written yet" in bundle["text/plain"]
+    wrong_shape = gate_explorer("f", forget_gate=lambda *a: np.zeros(3))._repr_mimebundle_()
+    assert "your forget_gate returned" in wrong_shape["text/plain"]
