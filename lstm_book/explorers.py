@@ -83,11 +83,16 @@ class Panel:
     """One panel of an explorer's figure: the quantities it draws (names of `lstm_book.plots.STYLE`)."""
 
     series: tuple[str, ...]
+    scale: str = "linear"  # or "log": the magnitudes |value| on a log axis (gradients spanning decades)
+
+    def __post_init__(self):
+        if self.scale not in ("linear", "log"):
+            raise ValueError(f"Panel: argument 'scale' should be 'linear' or 'log', but got {self.scale!r}")
 
     @property
     def limits(self):
         """Fixed y-limits for gates (0..1) and bounded quantities (-1..1); None: fitted to the data."""
-        return fixed_limits(self.series)
+        return fixed_limits(self.series) if self.scale == "linear" else None
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,13 @@ class Explorer:
             value = float(data[line.key])
             if line.orientation == "h" or value <= float(np.max(data["t"])):
                 lines[line.orientation].append((_mathtext(line.label), value, line.colour))
-        return plot_series(data, [p.series for p in self.panels], title=title, events=self.events,
-                           hlines=lines["h"], vlines=lines["v"])
+        shown = {**data, **{n: np.abs(data[n]) for p in self.panels if p.scale == "log" for n in p.series}}
+        fig = plot_series(shown, [p.series for p in self.panels], title=title, events=self.events,
+                          hlines=lines["h"], vlines=lines["v"])
+        for ax, panel in zip(fig.axes, self.panels):
+            if panel.scale == "log":
+                _log_axis(ax, [shown[n] for n in panel.series])
+        return fig
 
     def observations(self, settings: Sequence[tuple[str, Mapping[str, float]]], panels: Sequence[int] | None = None):
         """Small multiples of guided observations: one row per setting, one column per panel.
@@ -232,7 +242,8 @@ class Explorer:
             "columns": self.columns,
             "sliders": [{"name": s.name, "label": s.label or s.name, "low": s.low, "high": s.high,
                          "default": s.default, "step": s.step} for s in self.sliders],
-            "panels": [{"series": list(p.series), "limits": list(p.limits) if p.limits else None} for p in self.panels],
+            "panels": [{"series": list(p.series), "limits": list(p.limits) if p.limits else None, "scale": p.scale}
+                       for p in self.panels],
             "styles": {n: {"colour": STYLE[n][0], "label": plain_label(n), "text": plain_label(n),
                            "short": _symbol(n), "steps": n == "x"} for n in names},
             "events": _events(self.events),
@@ -280,6 +291,15 @@ class Explorer:
         data = dict(data)
         data["text/html"] = self.html()
         return (data, metadata) if isinstance(bundle, tuple) else data
+
+
+def _log_axis(ax, arrays):
+    """A log y-axis over whole decades of the magnitudes drawn (as the front end draws it)."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    exponents = np.log10(np.maximum(values, 1e-300))
+    low, high = np.floor(exponents.min()), np.ceil(exponents.max())
+    ax.set_yscale("log")
+    ax.set_ylim(10.0 ** low, 10.0 ** max(high, low + 1))
 
 
 def _symbol(name: str) -> str:

@@ -237,3 +237,20 @@ def test_an_unwritten_own_function_is_reported_in_words():
     assert "forget_gate is not written yet" in bundle["text/plain"]
     wrong_shape = gate_explorer("f", forget_gate=lambda *a: np.zeros(3))._repr_mimebundle_()
     assert "your forget_gate returned" in wrong_shape["text/plain"]
+
+
+def test_a_log_panel_draws_magnitudes_over_decades():
+    """For Part II's gradients: a panel can show |value| on a log axis, in the static figure and in the spec."""
+    def compute(a):
+        t = np.arange(20)
+        return {"t": t, "c": -(a ** t)}
+
+    explorer = Explorer("decay", (Slider("a", 0.1, 0.9, 0.5),), compute, (Panel(("c",), scale="log"),), caption="A decay.")
+    fig = explorer.figure()
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and np.allclose(drawn(fig, "cell state"), 0.5 ** np.arange(20))
+    low, high = ax.get_ylim()
+    assert low <= 0.5 ** 19 and high >= 1.0
+    assert explorer.spec()["panels"][0]["scale"] == "log"
+    with pytest.raises(ValueError, match="'scale' should be"):
+        Panel(("c",), scale="symlog")

@@ -278,8 +278,13 @@ var LSTMExplorer = (function () {
     spec.panels.forEach(function (panel, p) {
       var top = L.top + p * (L.panelHeight + L.gap), H = L.panelHeight, last = p === spec.panels.length - 1;
       var arrays = panel.series.map(function (name) { return data[name]; });
-      var lo, hi;
-      if (panel.limits) { lo = panel.limits[0]; hi = panel.limits[1]; }
+      var lo, hi, log = panel.scale === "log";
+      // a log panel draws log10 |value| (magnitudes that span decades, like gradients), whole decades on its axis
+      function tr(v) { return log ? Math.log10(Math.max(Math.abs(v), 1e-300)) : v; }
+      if (log) {
+        var le = extent(arrays.map(function (a) { return a.map(tr); }));
+        lo = Math.floor(le[0]); hi = Math.max(Math.ceil(le[1]), lo + 1);
+      } else if (panel.limits) { lo = panel.limits[0]; hi = panel.limits[1]; }
       else {
         var refs = (spec.lines || []).filter(function (ln) { return last && ln.orientation === "h"; })
           .map(function (ln) { return [data[ln.key]]; });
@@ -287,7 +292,7 @@ var LSTMExplorer = (function () {
         lo = Math.min(e[0], -1); hi = Math.max(e[1], 1);
         var pad = 0.08 * (hi - lo); lo -= pad; hi += pad;
       }
-      function Y(v) { return top + (hi - v) / (hi - lo) * H; }
+      function Y(v) { return top + (hi - tr(v)) / (hi - lo) * H; }
       var clipId = self.id + "-clip-" + p;
       var clip = s("clipPath", {id: clipId}, g);
       s("rect", {x: L.left, y: top, width: plotW, height: H}, clip);
@@ -301,11 +306,22 @@ var LSTMExplorer = (function () {
         }
         if (p === 0 && ev.label) s("text", {x: X(ev.t) + 3, y: top + L.font, "class": "lstm-explorer-event"}, g, ev.label);
       });
-      var yt = niceTicks(lo, hi, Math.max(2, Math.floor(H / 30)));
-      yt.ticks.forEach(function (v) {
-        s("line", {x1: L.left, x2: L.left + plotW, y1: Y(v), y2: Y(v), "class": v === 0 ? "lstm-explorer-zero" : "lstm-explorer-grid"}, g);
-        s("text", {x: L.left - 5, y: Y(v) + L.font * 0.35, "text-anchor": "end", "class": "lstm-explorer-tick"}, g, fmt(v, yt.decimals));
-      });
+      if (log) {
+        var every = Math.max(1, Math.ceil((hi - lo) / Math.max(2, Math.floor(H / 30))));
+        for (var e10 = lo; e10 <= hi; e10 += every) {
+          var yy = top + (hi - e10) / (hi - lo) * H;
+          s("line", {x1: L.left, x2: L.left + plotW, y1: yy, y2: yy, "class": "lstm-explorer-grid"}, g);
+          var label = s("text", {x: L.left - 5, y: yy + L.font * 0.35, "text-anchor": "end", "class": "lstm-explorer-tick"}, g);
+          if (e10 === 0) label.textContent = "1";
+          else { s("tspan", {}, label, "10"); s("tspan", {"baseline-shift": "super", "font-size": "75%"}, label, fmt(e10, 0)); }
+        }
+      } else {
+        var yt = niceTicks(lo, hi, Math.max(2, Math.floor(H / 30)));
+        yt.ticks.forEach(function (v) {
+          s("line", {x1: L.left, x2: L.left + plotW, y1: Y(v), y2: Y(v), "class": v === 0 ? "lstm-explorer-zero" : "lstm-explorer-grid"}, g);
+          s("text", {x: L.left - 5, y: Y(v) + L.font * 0.35, "text-anchor": "end", "class": "lstm-explorer-tick"}, g, fmt(v, yt.decimals));
+        });
+      }
       xt.ticks.forEach(function (v) {
         s("line", {x1: X(v), x2: X(v), y1: top, y2: top + H, "class": "lstm-explorer-grid"}, g);
         if (last) s("text", {x: X(v), y: top + H + L.font + 4, "text-anchor": "middle", "class": "lstm-explorer-tick"}, g, fmt(v, xt.decimals));
