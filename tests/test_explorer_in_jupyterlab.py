@@ -1,0 +1,103 @@
+"""An explorer in JupyterLab, as a reader meets it: the front end draws, the kernel's lstm_book computes.
+
+Starts JupyterLab on 127.0.0.1 (no token, a temporary folder), opens a notebook in headless Chromium, runs a cell
+that shows a chapter's explorer, moves a slider with the keyboard, and checks that the figure now shows what
+lstm_book computes for the new value. Run in CI (CI=true) it must run: a missing browser is an error there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_book.explorers import gate_explorer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+JUPYTER = str(Path(sys.executable).parent / "jupyter")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    import nbformat
+
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI=true but no chromium on PATH")
+        pytest.skip("no chromium on PATH (apt-get install chromium); CI runs this test")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('from lstm_book.explorers import gate_explorer\ngate_explorer("f")')]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, tmp_path / "explorer.ipynb")
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / ".config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / ".rt")}
+    server = subprocess.Popen(
+        [JUPYTER, "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--ServerApp.token=",
+         "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={tmp_path}",
+         "--LabApp.news_url=", "--allow-root"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "JupyterLab did not start within 90 s"
+                assert server.poll() is None, "JupyterLab exited"
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_the_explorer_responds_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors = []
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            tab.goto(f"{lab}/lab/tree/explorer.ipynb", timeout=90_000)
+            tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+            tab.wait_for_timeout(1000)  # a cell run before the kernel is up waits for it
+            tab.locator(".jp-Notebook .jp-Cell").first.click()
+            tab.keyboard.press("Shift+Enter")
+            live = tab.locator(".lstm-explorer-live")
+            live.wait_for(timeout=90_000)
+            view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
+            explorer = gate_explorer("f")
+            assert np.array_equal(view("v.drawn.c"), explorer.data()["c"]), "the first figure is the defaults"
+            live.locator('input[name="b_f"]').focus()
+            for _ in range(3):
+                tab.keyboard.press("ArrowRight")  # stays on the slider: JupyterLab's own shortcuts are suppressed
+            tab.wait_for_function(
+                "() => { const v = document.querySelector('.lstm-explorer-live').parentElement.lstmExplorer;"
+                " return v.seq > 0 && v.received === v.seq; }", timeout=30_000)
+            values, drawn = view("v.values"), view("v.drawn")
+            assert abs(values["b_f"] - 1.3) < 1e-9, values
+            expected = explorer.data(**values)  # the kernel ran this same package: equal to the last digit
+            for name in ("f", "c"):
+                assert np.array_equal(drawn[name], expected[name]), name
+            assert errors == [], errors
+        finally:
+            browser.close()
