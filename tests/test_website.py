@@ -321,3 +321,38 @@ def test_explorers_show_their_figure_without_javascript(server, browser):
             assert tab.locator(".lstm-explorer-live").count() == 0
     finally:
         context.close()
+
+
+def test_the_explorers_widget_models_are_dropped_from_a_page(tmp_path):
+    """The page keeps other widgets (and their layouts) but not the explorers' anywidget models; a page left with
+    none loads no widget manager."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import offline_assets
+    finally:
+        sys.path.pop(0)
+
+    def page(models):
+        state = {"version_major": 2, "version_minor": 0, "state": models}
+        js_files = {"ipywidgets_state": (None, {"type": "application/vnd.jupyter.widget-state+json",
+                                                "body": json.dumps(state)}),
+                    "ipywidgets_0": ("vendor/require.js", {}), "ipywidgets_1": ("vendor/html-manager/embed-amd.js", {})}
+
+        class Env:
+            docname = "ch"
+            nb_metadata = {"ch": {"js_files": js_files}}
+
+        class App:
+            env = Env()
+
+        offline_assets.drop_explorer_widget_state(App(), None)
+        return js_files
+
+    layout = lambda: {"model_module": "@jupyter-widgets/base", "model_name": "LayoutModel", "state": {}}
+    explorer = {"model_module": "anywidget", "model_name": "AnyModel", "state": {"layout": "IPY_MODEL_L1", "_esm": "..."}}
+    bar = {"model_module": "@jupyter-widgets/controls", "model_name": "FloatProgressModel", "state": {"layout": "IPY_MODEL_L2"}}
+    only_explorer = page({"E": explorer, "L1": layout()})
+    assert only_explorer == {}, "no widget state and no widget manager on the page"
+    mixed = page({"E": explorer, "L1": layout(), "P": bar, "L2": layout()})
+    kept = json.loads(mixed["ipywidgets_state"][1]["body"])["state"]
+    assert set(kept) == {"P", "L2"} and "ipywidgets_1" in mixed
