@@ -66,9 +66,11 @@ def built_site():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    # the kernels must draw figures inline as in `make book`: without the Agg backend that conftest.py sets for pytest
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     result = subprocess.run(
         [JUPYTER_BOOK, "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+        cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env,
     )
     log = ROOT / "_build" / "build.log"
     log.parent.mkdir(exist_ok=True)
@@ -262,6 +264,11 @@ def test_page_in_browser(page, server, browser):
         if page in MATH_PAGES:
             tab.wait_for_selector("mjx-container", timeout=30_000)
         if PAGES[page]:
+            # the figures: the cell diagram, the explorer's, each guided observation's (all PNGs in the page)
+            figures = tab.locator("article img")
+            assert figures.count() >= 3, f"only {figures.count()} figures on the page"
+            assert all(figures.nth(k).evaluate("(img) => img.complete && img.naturalWidth > 100")
+                       for k in range(figures.count())), "a figure did not load"
             count = tab.locator("[data-lstm-explorer]").count()
             assert count >= 1, "the chapter's explorer is missing"
             for k in range(count):
