@@ -269,6 +269,9 @@ def test_page_in_browser(page, server, browser):
             assert figures.count() >= 3, f"only {figures.count()} figures on the page"
             assert all(figures.nth(k).evaluate("(img) => img.complete && img.naturalWidth > 100")
                        for k in range(figures.count())), "a figure did not load"
+            alts = [figures.nth(k).get_attribute("alt") or "" for k in range(figures.count())]
+            unsaid = [a for a in alts if len(a) < 40 or a.startswith("../_images")]
+            assert not unsaid, f"figures without a text alternative that says what they show: {unsaid}"
             count = tab.locator("[data-lstm-explorer]").count()
             assert count >= 1, "the chapter's explorer is missing"
             for k in range(count):
