@@ -87,6 +87,18 @@ def test_the_front_end_asks_and_python_answers():
     assert np.allclose(widget.data["f"][0], 1 / (1 + math.exp(-3.0)))
 
 
+def test_a_message_from_the_page_is_answered_with_the_data():
+    """What the front end does in JupyterLab: a custom message per slider move, answered by one message."""
+    widget = gate_explorer("f").widget()
+    sent = []
+    widget.send = lambda content, buffers=None: sent.append(content)
+    widget._on_message(widget, {"type": "request", "values": {"w_xf": 6.0, "w_hf": 0.0, "b_f": 3.0}, "seq": 9}, [])
+    assert len(sent) == 1 and sent[0]["type"] == "data" and sent[0]["data"]["seq"] == 9
+    assert np.allclose(sent[0]["data"]["c"], gate_explorer("f").data(b_f=3.0)["c"])
+    assert widget.values()["b_f"] == 3.0 and np.allclose(widget.arrays()["c"], sent[0]["data"]["c"])
+    assert widget.spec["transport"] == "message"
+
+
 def test_reset_button_restores_the_defaults():
     widget = gate_explorer("f").widget()
     default = widget.arrays()["c"].copy()
