@@ -142,3 +142,23 @@ def test_the_build_gets_roles_and_runnable_solutions():
     assert "\nforget gate\n  $f_t" in glossary and "\n: " not in glossary
     references = nl.to_sphinx("book/references.md", (ROOT / "book/references.md").read_text(), book, problems)
     assert "```{bibliography}" in references and nl.BIB_BEGIN not in references
+
+
+def test_the_strict_build_fails_on_a_broken_link(tmp_path):
+    """The build's guarantee survives the links: a wrong term, label or citation key fails `-W -n` (tiny book)."""
+    for name in ("_config.yml", "book", "lstm_book"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/glossary\n"
+                                       "  - file: book/references\n")
+    (tmp_path / "book" / "intro.md").write_text(
+        "# Intro\n\nA [good term](glossary.md#term-forget-gate), a [bad term](glossary.md#term-forgot-gate),\n"
+        "a [bad label](glossary.md#no-such-label), a [bad key](references.md#nobody2099) and\n"
+        "a [good key](references.md#gers2000forget).\n")
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    result = subprocess.run([jupyter_book, "build", str(tmp_path), "-W", "-n", "--keep-going"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, "broken links did not fail the strict build"
+    assert "term-forgot-gate" in log and "no-such-label" in log and "nobody2099" in log, log[-3000:]
+    assert "term-forget-gate" not in log.replace("term-forgot-gate", "") and "gers2000forget" not in log, log[-3000:]
