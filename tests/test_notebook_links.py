@@ -144,13 +144,21 @@ def test_the_build_gets_roles_and_runnable_solutions():
     assert "```{bibliography}" in references and nl.BIB_BEGIN not in references
 
 
-def test_the_strict_build_fails_on_a_broken_link(tmp_path):
-    """The build's guarantee survives the links: a wrong term, label or citation key fails `-W -n` (tiny book)."""
+def test_the_strict_build_fails_on_a_broken_link_or_solution(tmp_path):
+    """The build's guarantee survives the new form: a wrong term, label or citation key fails `-W -n`, and so does a
+    solution whose code raises (its python block runs at build time). One tiny book, built once."""
     for name in ("_config.yml", "book", "lstm_book"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/glossary\n"
-                                       "  - file: book/references\n")
+                                       "  - file: book/references\n  - file: notebooks/99_solution\n")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "99_solution.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# 99. A chapter\n\n```{exercise} 99.1\n"
+                   ":label: ex-99-1\n:nonumber:\n\nDivide.\n```"},
+                  {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "::::{solution} ex-99-1\n:class: dropdown\n\n"
+                   "Like this:\n\n```python\nanswer = 1 / 0\n```\n::::"}],
+        "metadata": {"kernelspec": nl.KERNELSPEC}, "nbformat": 4, "nbformat_minor": 5}))
     (tmp_path / "book" / "intro.md").write_text(
         "# Intro\n\nA [good term](glossary.md#term-forget-gate), a [bad term](glossary.md#term-forgot-gate),\n"
         "a [bad label](glossary.md#no-such-label), a [bad key](references.md#nobody2099) and\n"
@@ -161,4 +169,5 @@ def test_the_strict_build_fails_on_a_broken_link(tmp_path):
     log = result.stdout + result.stderr
     assert result.returncode != 0, "broken links did not fail the strict build"
     assert "term-forgot-gate" in log and "no-such-label" in log and "nobody2099" in log, log[-3000:]
+    assert "ZeroDivisionError" in log, "the solution's code did not run at build time"
     assert "term-forget-gate" not in log.replace("term-forgot-gate", "") and "gers2000forget" not in log, log[-3000:]
