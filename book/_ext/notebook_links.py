@@ -656,8 +656,8 @@ def convert_all(root: Path = ROOT, write: bool = True) -> tuple[list[str], list[
     """Convert every chapter and page under ``root``; return (files that changed or would change, problems)."""
     root = Path(root)
     changed, problems = [], []
+    book = Book(root)  # what the book defines does not change by converting: labels, titles, terms, keys stay
     for path in sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("book/*.md")):
-        book = Book(root)  # re-read: an earlier file's conversion may have added labels (split title cells)
         doc = path.relative_to(root).as_posix()
         old = path.read_text()
         if path.suffix == ".ipynb":
