@@ -68,36 +68,33 @@ def lab(tmp_path):
             server.kill()
 
 
-def test_the_explorer_responds_in_jupyterlab(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors = []
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.goto(f"{lab}/lab/tree/explorer.ipynb", timeout=90_000)
-            tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-            tab.wait_for_timeout(1000)  # a cell run before the kernel is up waits for it
-            tab.locator(".jp-Notebook .jp-Cell").first.click()
-            tab.keyboard.press("Shift+Enter")
-            live = tab.locator(".lstm-explorer-live")
-            live.wait_for(timeout=90_000)
-            view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
-            explorer = gate_explorer("f")
-            assert np.array_equal(view("v.drawn.c"), explorer.data()["c"]), "the first figure is the defaults"
-            live.locator('input[name="b_f"]').focus()
-            for _ in range(3):
-                tab.keyboard.press("ArrowRight")  # stays on the slider: JupyterLab's own shortcuts are suppressed
-            tab.wait_for_function(
-                "() => { const v = document.querySelector('.lstm-explorer-live').parentElement.lstmExplorer;"
-                " return v.seq > 0 && v.received === v.seq; }", timeout=30_000)
-            values, drawn = view("v.values"), view("v.drawn")
-            assert abs(values["b_f"] - 1.3) < 1e-9, values
-            expected = explorer.data(**values)  # the kernel ran this same package: equal to the last digit
-            for name in ("f", "c"):
-                assert np.array_equal(drawn[name], expected[name]), name
-            assert errors == [], errors
-        finally:
-            browser.close()
+def test_the_explorer_responds_in_jupyterlab(lab, chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        errors = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(f"{lab}/lab/tree/explorer.ipynb", timeout=90_000)
+        tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        tab.wait_for_timeout(1000)  # a cell run before the kernel is up waits for it
+        tab.locator(".jp-Notebook .jp-Cell").first.click()
+        tab.keyboard.press("Shift+Enter")
+        live = tab.locator(".lstm-explorer-live")
+        live.wait_for(timeout=90_000)
+        view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
+        explorer = gate_explorer("f")
+        assert np.array_equal(view("v.drawn.c"), explorer.data()["c"]), "the first figure is the defaults"
+        live.locator('input[name="b_f"]').focus()
+        for _ in range(3):
+            tab.keyboard.press("ArrowRight")  # stays on the slider: JupyterLab's own shortcuts are suppressed
+        tab.wait_for_function(
+            "() => { const v = document.querySelector('.lstm-explorer-live').parentElement.lstmExplorer;"
+            " return v.seq > 0 && v.received === v.seq; }", timeout=30_000)
+        values, drawn = view("v.values"), view("v.drawn")
+        assert abs(values["b_f"] - 1.3) < 1e-9, values
+        expected = explorer.data(**values)  # the kernel ran this same package: equal to the last digit
+        for name in ("f", "c"):
+            assert np.array_equal(drawn[name], expected[name]), name
+        assert errors == [], errors
+    finally:
+        context.close()

@@ -120,9 +120,7 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser_context(lab):
-    from playwright.sync_api import sync_playwright
-
+def browser_context(lab, chromium):
     blocked: list[str] = []
 
     def guard(route):
@@ -133,16 +131,12 @@ def browser_context(lab):
             blocked.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.route("**/*", guard)
-        context.blocked = blocked
-        yield context
-        browser.close()
+    # the session's one Chromium (tests/conftest.py): Playwright's sync API allows one instance per process
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.route("**/*", guard)
+    context.blocked = blocked
+    yield context
+    context.close()
 
 
 # ------------------------------------------------------------------------------------- what each page is asked
