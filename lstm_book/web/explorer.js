@@ -228,7 +228,7 @@ var LSTMExplorer = (function () {
   // Ask the model for the data of the current values. In JupyterLab each request is a round trip to the kernel;
   // up to MAX_IN_FLIGHT go out at once (a drag is answered at the pace of one round trip), and moves made while
   // that many are on their way are merged into the next request (a slow kernel never falls behind the hand).
-  var MAX_IN_FLIGHT = 2;
+  var MAX_IN_FLIGHT = 3;
 
   View.prototype.request = function () {
     var now = (typeof performance !== "undefined" ? performance : Date).now();
