@@ -76,7 +76,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
 def lab(tmp_path_factory):
     _require_browser()
     home = tmp_path_factory.mktemp("jupyterlab")
@@ -119,7 +119,7 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
 def browser_context(lab):
     from playwright.sync_api import sync_playwright
 
@@ -222,7 +222,7 @@ def _wait(page, script: str, timeout: float):
     page.wait_for_function(script, timeout=timeout * 1000, polling=250)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
 def course(lab, browser_context):
     """Open and run every chapter in JupyterLab once; the tests below read what was seen."""
     results, started = {}, time.monotonic()
