@@ -32,8 +32,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# every chapter; LSTM_BOOK_LAB_ONLY=04 (a glob) narrows it down while working on one
-NOTEBOOKS = sorted((ROOT / "notebooks").glob(os.environ.get("LSTM_BOOK_LAB_ONLY", "") + "*.ipynb"))
+# Every chapter. LSTM_BOOK_LAB_ONLY=04 (a glob) narrows it down while working on one; LSTM_BOOK_LAB_SOURCE=<folder
+# with notebooks/ and book/> tests another copy (tests/jupyterlab_mutants.py uses it to prove each check can fail).
+SOURCE = Path(os.environ.get("LSTM_BOOK_LAB_SOURCE", ROOT))
+NOTEBOOKS = sorted((SOURCE / "notebooks").glob(os.environ.get("LSTM_BOOK_LAB_ONLY", "") + "*.ipynb"))
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PARALLEL = 3  # chapters open at once: JupyterLab's rendering and the kernels share the two cores
@@ -82,7 +84,7 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "book"
     for name in ("notebooks", "book"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
+        shutil.copytree(SOURCE / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
     # JupyterLab attaches off-screen cells lazily by default; the test reads every cell, so it asks for all of them
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
