@@ -51,6 +51,10 @@ def kernelspec(nb):  # JupyterLab rewrites "Python 3" on open: the tab shows uns
     nb["metadata"]["kernelspec"]["display_name"] = "Python 3"
 
 
+def language_info(nb):  # stored for another Python (or missing): the kernel's report rewrites it on open
+    nb["metadata"]["language_info"]["version"] = "3.0.0"
+
+
 def title(nb):  # the title in the first cell: jupyterlab-myst shows its math as plain text
     nb["cells"][0]["source"] = "(ch-forget-gate)=\n" + "".join(nb["cells"][1]["source"])
     del nb["cells"][1]
@@ -66,6 +70,7 @@ MUTANTS = {  # mutant -> the check that must fail
     "gated": "test_solutions_stay_hidden",
     "open_solution": "test_solutions_stay_hidden",
     "kernelspec": "test_opening_a_chapter_leaves_it_unchanged",
+    "language_info": "test_opening_a_chapter_leaves_it_unchanged",
     "title": "test_the_title_is_typeset",
     "error": "test_run_all_raises_nothing_and_reveals_no_verdict",
 }
