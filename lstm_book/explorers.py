@@ -25,6 +25,7 @@ from .cell import lstm_forward, scalar_params
 from .equations import sigmoid, tanh
 from .plots import plot_series
 from .tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
+from .validation import LSTMInputError, check_integer, check_number
 
 __all__ = [
     "Slider",
@@ -49,8 +50,11 @@ class Slider:
     step: float = 0.1
 
     def __post_init__(self):
+        for arg in ("low", "high", "default", "step"):
+            check_number(getattr(self, arg), func=f"Slider {self.name!r}", arg=arg)
         if not self.low <= self.default <= self.high:
-            raise ValueError(f"Slider {self.name!r}: default {self.default} is outside [{self.low}, {self.high}]")
+            raise LSTMInputError(f"Slider {self.name!r}: argument 'default' = {self.default} is outside "
+                                 f"[low, high] = [{self.low}, {self.high}]")
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,14 @@ class Explorer:
         values = self.defaults()
         for name, value in changes.items():
             if name not in values:
-                raise ValueError(f"{self.title}: no slider named {name!r}; the sliders are {list(self._names)}")
+                raise LSTMInputError(f"{self.title}: no slider named {name!r}; the sliders are {list(self._names)}")
             slider = next(s for s in self.sliders if s.name == name)
-            if not (isinstance(value, (int, float, np.floating, np.integer)) and slider.low <= value <= slider.high):
-                raise ValueError(
+            number = check_number(value, func=self.title, arg=name)  # refuses bool, str, NaN, ...
+            if not slider.low <= number <= slider.high:
+                raise LSTMInputError(
                     f"{self.title}: slider {name!r} should be a number in [{slider.low}, {slider.high}], but got {value!r}"
                 )
-            values[name] = float(value)
+            values[name] = number
         return values
 
     def data(self, **changes: float) -> Mapping[str, np.ndarray]:
@@ -119,6 +124,10 @@ class ExplorerWidget:
 
     def __init__(self, explorer: Explorer):
         import ipywidgets as widgets
+
+        if not isinstance(explorer, Explorer):
+            raise LSTMInputError(f"ExplorerWidget: argument 'explorer' should be an Explorer (e.g. gate_explorer('f')), "
+                                 f"but got {type(explorer).__name__}")
 
         self.explorer = explorer
         # one column of long sliders (fine control), or a grid when there are many; fits the website's column
@@ -239,8 +248,8 @@ _GATE_NAMES = {"i": "input state (candidate) i_t", "j": "input gate j_t", "f": "
 def gate_explorer(g: str) -> Explorer:
     """Chapters 2, 4, 5, 6: the weights w_xg, w_hg and bias b_g of one part g ('o', 'f', 'j' or 'i');
     plots that part and c_t over time (and h_t for the output gate, which acts on it)."""
-    if g not in _GATE_NAMES:
-        raise ValueError(f"gate_explorer: argument 'g' should be one of {sorted(_GATE_NAMES)}, but got {g!r}")
+    if not isinstance(g, str) or g not in _GATE_NAMES:
+        raise LSTMInputError(f"gate_explorer: argument 'g' should be one of {sorted(_GATE_NAMES)}, but got {g!r}")
     last = ("c", "h") if g == "o" else ("c",)
     return Explorer(
         title=f"The {_GATE_NAMES[g]} on the running example",
@@ -269,11 +278,17 @@ def leaky_integrator_data(b_f: float, b_j: float, b_i: float, c_0: float, T: int
     The steps are numbered t = 1..T (c_0 is the given start, not part of the arrays): ``data["c"][k]`` is
     c_{k+1}, and ``data["t"][k]`` says so.
     """
+    b_f = check_number(b_f, func="leaky_integrator_data", arg="b_f")
+    if not -700.0 <= b_f <= 700.0:  # e^b_f stays within float64
+        raise LSTMInputError(f"leaky_integrator_data: argument 'b_f' should be in [-700, 700], but got {b_f}")
+    c_0 = check_number(c_0, func="leaky_integrator_data", arg="c_0")
+    T = check_integer(T, func="leaky_integrator_data", arg="T", low=1, high=100_000)
     params = scalar_params(b_f=b_f, b_j=b_j, b_i=b_i)
     trace = lstm_forward(np.zeros((T, 1)), params, c0=np.array([c_0]))
-    f, j, i = float(sigmoid(b_f)), float(sigmoid(b_j)), float(tanh(b_i))
+    j, i = float(sigmoid(b_j)), float(tanh(b_i))
+    tau = 1.0 + np.exp(b_f)  # = 1 / (1 - f) for f = σ(b_f), without dividing by 1 - f (which is 0.0 for b_f ≥ 37)
     data = {name: values[:, 0] for name, values in trace._asdict().items()}
-    data.update(t=np.arange(1, T + 1), c_star=np.array(i * j / (1.0 - f)), tau=np.array(1.0 / (1.0 - f)))
+    data.update(t=np.arange(1, T + 1), c_star=np.array(i * j * tau), tau=np.array(tau))
     return data
 
 

@@ -60,11 +60,11 @@ def as_float_array(value, *, func: str, arg: str) -> np.ndarray:
         raise LSTMInputError(f"{func}: argument '{arg}' could not be read as an array ({exc})") from None
     kind = array.dtype.kind
     if kind == "f":
-        if array.dtype not in (np.float32, np.float64):
+        if array.dtype.itemsize not in (4, 8):
             raise LSTMInputError(
                 f"{func}: argument '{arg}' should be float64 or float32, but got dtype {array.dtype}"
             )
-        return array
+        return array.astype(array.dtype.newbyteorder("="), copy=False)  # big-endian data in native order
     if kind in "iu":
         return array.astype(np.float64)
     raise LSTMInputError(
