@@ -112,6 +112,9 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
         )
     seed = check_integer(seed, func="init_params", arg="seed", low=0)
     dtype = check_float_dtype(dtype, func="init_params", arg="dtype")
+    if abs(forget_bias) > float(np.finfo(dtype).max):
+        raise LSTMInputError(f"init_params: argument 'forget_bias' should fit in {dtype} (|value| <= "
+                             f"{np.finfo(dtype).max:.3g}), but got {forget_bias:g}")
     rng = np.random.default_rng(seed)
     scale = 1.0 / np.sqrt(H)
     values = {}
