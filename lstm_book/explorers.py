@@ -52,9 +52,12 @@ class Slider:
     def __post_init__(self):
         for arg in ("low", "high", "default", "step"):
             check_number(getattr(self, arg), func=f"Slider {self.name!r}", arg=arg)
+        if not self.low < self.high or not self.step > 0:
+            raise LSTMInputError(f"Slider {self.name!r}: arguments 'low' < 'high' and 'step' > 0 are needed, but got "
+                                 f"low={self.low}, high={self.high}, step={self.step}")
         if not self.low <= self.default <= self.high:
-            raise LSTMInputError(f"Slider {self.name!r}: argument 'default' = {self.default} is outside "
-                                 f"[low, high] = [{self.low}, {self.high}]")
+            raise LSTMInputError(f"Slider {self.name!r}: argument 'default' = {self.default} is outside the range "
+                                 f"of arguments 'low' = {self.low} and 'high' = {self.high}")
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,8 @@ def leaky_integrator_data(b_f: float, b_j: float, b_i: float, c_0: float, T: int
     b_f = check_number(b_f, func="leaky_integrator_data", arg="b_f")
     if not -700.0 <= b_f <= 700.0:  # e^b_f stays within float64
         raise LSTMInputError(f"leaky_integrator_data: argument 'b_f' should be in [-700, 700], but got {b_f}")
-    c_0 = check_number(c_0, func="leaky_integrator_data", arg="c_0")
+    b_j, b_i, c_0 = (check_number(value, func="leaky_integrator_data", arg=name)
+                     for name, value in (("b_j", b_j), ("b_i", b_i), ("c_0", c_0)))
     T = check_integer(T, func="leaky_integrator_data", arg="T", low=1, high=100_000)
     params = scalar_params(b_f=b_f, b_j=b_j, b_i=b_i)
     trace = lstm_forward(np.zeros((T, 1)), params, c0=np.array([c_0]))
