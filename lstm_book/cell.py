@@ -125,8 +125,9 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
     return LSTMParams(**values)
 
 
-#: init_params refuses sizes with more numbers than this (8 GB in float64): a typo, not a model.
-_MAX_PARAMETERS = 10**9
+#: init_params refuses sizes with more numbers than this (800 MB in float64, and the arrays are made and copied
+#: more than once): a typo, not a model of this book.
+_MAX_PARAMETERS = 10**8
 
 
 def scalar_params(**values: float) -> LSTMParams:

@@ -209,8 +209,9 @@ def _rounded(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
         return None
     with np.errstate(all="ignore"):
         if any(np.array_equal(got, cut(want)) for cut in (np.floor, np.round, np.trunc, np.ceil)):
-            return (f"your {symbol} has only whole numbers ({_show(got)}): the fractions are cut off. Is there a `//` "
-                    f"(floor division) where `/` belongs, or an int(), np.round, np.floor?")
+            return (f"your {symbol} has only whole numbers ({_show(got)}) where the equation has fractions: is there "
+                    f"a `//` (floor division) where `/` belongs, an int(), np.round or np.floor, or an array made with "
+                    f"np.zeros that was never filled in?")
         for digits in range(1, 6):
             if _close(got, np.round(want, digits)):
                 return (f"your {symbol} is the right one rounded to {digits} decimals: return it unrounded (round "

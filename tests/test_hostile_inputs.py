@@ -203,6 +203,12 @@ def test_numpy_set_to_raise_on_everything_still_gives_answers():
         np.seterr(**old)
 
 
+def test_sizes_that_would_fill_the_memory_are_refused_before_anything_is_made():
+    with pytest.raises(LSTMInputError, match=r"^init_params: arguments 'input_size' \(10000\) and 'hidden_size' "
+                                             r"\(10000\) would make 4·H·\(D\+H\+1\) = 8e\+08 numbers"):
+        init_params(10_000, 10_000)
+
+
 @pytest.mark.parametrize("forget_bias", [1e39, -1e300])
 def test_a_forget_bias_beyond_float32_is_refused_in_float32(forget_bias):
     with warnings.catch_warnings():
