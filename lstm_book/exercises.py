@@ -1,14 +1,16 @@
 """Checkers for the exercises: run the reader's function against `lstm_book` and say what is wrong.
 
 Each checker calls the reader's function on several cases (square and non-square weights, one vector and a
-batch of rows, float64 and float32, every parameter drawn at random), compares with the package, and on a
+batch of rows, a batch of one row, the one-unit cell, saturated gates, float64 and float32, every parameter
+drawn at random, and the first shapes again with new numbers), compares with the package, and on a
 mismatch compares the reader's answer with the mistakes people actually make (σ and tanh swapped, ReLU, a sign
 error, x_t and h_{t-1} swapped, weights transposed, the bias left out or subtracted, one gate used twice, ...).
 When no known mistake matches, the message names the quantity, the first index that differs and both values.
 
 A checker never raises: whatever the reader's function returns (None, a string, a tuple, the wrong shape) or
-raises becomes a sentence. It also notices a function that changes its input arrays in place. The answer is
-a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
+raises becomes a sentence. It also notices a function that changes its input arrays in place, one that prints
+its result instead of returning it, and one that never finishes (it is stopped after `TIME_LIMIT` seconds).
+The answer is a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
 
 Agreement is judged at float32 precision (relative 2e-5, absolute 2e-6): a correct implementation computed in
 float32, or with an equivalent formula (σ(z) = e^z / (1 + e^z), 0.5·tanh(z/2) + 0.5, ...), passes.
