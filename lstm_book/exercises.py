@@ -451,6 +451,11 @@ def _check(title: str, function, reference, cases: Sequence[dict], diagnose, nam
     failed = [k for k, v in enumerate(verdicts) if v is not None]
     if not failed:
         return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases: {covered}.")
+    outside = _outside_arrays(function)
+    if outside:
+        verdicts[failed[0]] = (f"Your {title} reads {', '.join(f'`{n}`' for n in outside)} from outside (a variable of "
+                               f"the notebook), not from its arguments: use the arguments it is given. "
+                               + verdicts[failed[0]])
     batched = [_is_batch(c) for c in cases]
     single = [_is_single_precision(c) for c in cases]
     first = verdicts[failed[0]]
@@ -470,6 +475,18 @@ def _check(title: str, function, reference, cases: Sequence[dict], diagnose, nam
     if all(single[k] for k in failed):
         return Feedback(False, f"Your {title} is right in float64 but not for float32 inputs. {first}")
     return Feedback(False, first)
+
+
+def _outside_arrays(function) -> list[str]:
+    """The global names the function's code reads that hold arrays or parameters (a notebook's `params` or `W_xo`
+    used where an argument belongs)."""
+    code, names = getattr(function, "__code__", None), getattr(function, "__globals__", {})
+    read, codes = [], [code] if code is not None else []
+    while codes:  # the function and the comprehensions and lambdas inside it
+        code = codes.pop()
+        read += [n for n in code.co_names if isinstance(names.get(n), (np.ndarray, LSTMParams)) and n not in read]
+        codes += [c for c in code.co_consts if inspect.iscode(c)]
+    return read
 
 
 def _structural(outcome: _Outcome, expected) -> bool:

@@ -20,7 +20,9 @@ import numpy as np
 import pytest
 
 import lstm_book.exercises as exercises
-from lstm_book import cell_state, forget_gate, hidden_state, input_gate, input_state, lstm_step, output_gate
+from lstm_book import (
+    cell_state, forget_gate, hidden_state, init_params, input_gate, input_state, lstm_step, output_gate,
+)
 from lstm_book import sigmoid as book_sigmoid
 from lstm_book.exercises import (
     Feedback, check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
@@ -517,6 +519,25 @@ def test_the_time_limit_gives_back_a_timer_that_was_running(monkeypatch):
         signal.signal(signal.SIGALRM, previous)
 
 
+# a notebook's own variables, which a reader's function may read by mistake instead of its arguments
+params = init_params(3, 3, seed=5)
+W_xo = np.ones((3, 3))
+
+
+def _step_with_the_notebooks_params(x, h, c, p):
+    return _step(x, h, c, params)
+
+
+def test_reading_a_notebook_variable_instead_of_an_argument_is_named():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _assert_rejected(check_lstm_step(_step_with_the_notebooks_params), "global params",
+                         "Your lstm_step reads `params` from outside")
+        _assert_rejected(check_output_gate(lambda x, h, W, U, b: sig(x @ W_xo.T + h @ U.T + b)), "global W_xo",
+                         "Your output_gate reads `W_xo` from outside")
+        assert check_output_gate(lambda x_t, h_prev, W_xo, W_ho, b_o: sig(x_t @ W_xo.T + h_prev @ W_ho.T + b_o)).correct
+
+
 def test_the_catalogue_is_large():
-    wrong = len(_gate_mistakes("o")) + 1 + len(HIDDEN_WRONG) + len(CELL_WRONG) + len(STEP_WRONG)
+    wrong = len(_gate_mistakes("o")) + 1 + len(HIDDEN_WRONG) + len(CELL_WRONG) + len(STEP_WRONG) + 2
     assert wrong >= 60, wrong
