@@ -198,6 +198,15 @@ def _gate_mistakes(g):
          "from the equation"),
         ("everything summed into one number", lambda x, h, Wx, Wh, b: act((x * Wx).sum() + (h * Wh).sum() + b),
          "from the equation"),
+        ("only the first row of a batch", lambda x, h, Wx, Wh, b: act(np.atleast_2d(x)[0] @ Wx.T
+                                                                       + np.atleast_2d(h)[0] @ Wh.T + b),
+         "only one row computed"),
+        ("right only for a batch of one", lambda x, h, Wx, Wh, b: act(x.reshape(-1) @ Wx.T + h.reshape(-1) @ Wh.T
+                                                                      + b).reshape(x.shape[:-1] + (-1,)),
+         "right for one vector but not for a batch"),
+        ("a transposed batch", lambda x, h, Wx, Wh, b: act(x @ Wx.T + h @ Wh.T + b).T, "It is transposed"),
+        ("the bias rolled by one unit", lambda x, h, Wx, Wh, b: act(x @ Wx.T + h @ Wh.T + np.roll(b, 1)),
+         "from the equation"),
         ("sigmoid not defined", _gate_undefined_sigmoid(g), "raised NameError"),
         ("recursion", _gate_recursive(g), "calls itself"),
         ("async def", _gate_async(g), "`async def`"),
