@@ -112,6 +112,9 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
         )
     seed = check_integer(seed, func="init_params", arg="seed", low=0)
     dtype = check_float_dtype(dtype, func="init_params", arg="dtype")
+    if abs(forget_bias) > float(np.finfo(dtype).max):
+        raise LSTMInputError(f"init_params: argument 'forget_bias' should fit in {dtype} (|value| <= "
+                             f"{np.finfo(dtype).max:.3g}), but got {forget_bias:g}")
     rng = np.random.default_rng(seed)
     scale = 1.0 / np.sqrt(H)
     values = {}
@@ -122,8 +125,9 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
     return LSTMParams(**values)
 
 
-#: init_params refuses sizes with more numbers than this (8 GB in float64): a typo, not a model.
-_MAX_PARAMETERS = 10**9
+#: init_params refuses sizes with more numbers than this (800 MB in float64, and the arrays are made and copied
+#: more than once): a typo, not a model of this book.
+_MAX_PARAMETERS = 10**8
 
 
 def scalar_params(**values: float) -> LSTMParams:

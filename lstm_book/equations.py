@@ -42,7 +42,8 @@ def sigmoid(z):
     and small values keep their digits: σ(-40) is 4.25e-18, not 0.
     """
     z = _checked(z, "sigmoid")
-    e = np.exp(-np.abs(z))
+    with np.errstate(under="ignore"):  # e^(-|z|) may underflow to 0: σ is then exactly 0 or 1, as it should be
+        e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 

@@ -1,14 +1,16 @@
 """Checkers for the exercises: run the reader's function against `lstm_book` and say what is wrong.
 
 Each checker calls the reader's function on several cases (square and non-square weights, one vector and a
-batch of rows, float64 and float32, every parameter drawn at random), compares with the package, and on a
+batch of rows, a batch of one row, the one-unit cell, saturated gates, float64 and float32, every parameter
+drawn at random, and the first shapes again with new numbers), compares with the package, and on a
 mismatch compares the reader's answer with the mistakes people actually make (σ and tanh swapped, ReLU, a sign
 error, x_t and h_{t-1} swapped, weights transposed, the bias left out or subtracted, one gate used twice, ...).
 When no known mistake matches, the message names the quantity, the first index that differs and both values.
 
 A checker never raises: whatever the reader's function returns (None, a string, a tuple, the wrong shape) or
-raises becomes a sentence. It also notices a function that changes its input arrays in place. The answer is
-a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
+raises becomes a sentence. It also notices a function that changes its input arrays in place, one that prints
+its result instead of returning it, and one that never finishes (it is stopped after `TIME_LIMIT` seconds).
+The answer is a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
 
 Agreement is judged at float32 precision (relative 2e-5, absolute 2e-6): a correct implementation computed in
 float32, or with an equivalent formula (σ(z) = e^z / (1 + e^z), 0.5·tanh(z/2) + 0.5, ...), passes.
@@ -16,8 +18,14 @@ float32, or with an equivalent formula (σ(z) = e^z / (1 + e^z), 0.5·tanh(z/2) 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
+import io
+import signal
+import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +48,9 @@ __all__ = [
 
 #: Tolerances of every comparison: float32 precision, so that a float32 implementation passes.
 RTOL, ATOL = 2e-5, 2e-6
+
+#: Seconds one call of the reader's function may take (the cases are tiny): longer is an endless loop.
+TIME_LIMIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -118,20 +129,28 @@ def _as_result(got, want: np.ndarray, symbol: str, hint: str, many: bool = False
         return None, f"it returned a string, {_show(got)}, where {symbol} should be an array of numbers."
     if isinstance(got, dict):
         return None, f"it returned a dict ({_show(got)}), where {symbol} should be an array of numbers."
+    if type(got) in (int, float) and want.shape != ():
+        return None, (f"it returned a plain Python {type(got).__name__}, {_show(got)}, but {symbol} should have shape "
+                      f"{want.shape}, an array: was everything added up (sum), or the result converted with float(), "
+                      f"int() or .item(), or computed with math.exp / math.tanh on one number?")
+    if isinstance(got, np.matrix):
+        return None, (f"it returned an np.matrix: use plain numpy arrays (np.array). A matrix is always 2-D and "
+                      f"its `*` is a matrix product, not the elementwise ⊙.")
     if isinstance(got, (tuple, list)) and not many:
-        arrays = [g for g in got if isinstance(g, np.ndarray)]
         if len(got) == 1:
             return None, (f"it returned a {type(got).__name__} with one element, not the array {symbol} itself: "
                           f"is there a comma after `return ...`, or brackets around the result?")
-        if arrays:
-            return None, (f"it returned {len(got)} values ({type(got).__name__}); return only the array {symbol}.")
         try:
-            as_array = np.asarray(got, dtype=float)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                as_array = np.asarray(got, dtype=float)
         except Exception:
             as_array = None
         if as_array is not None and as_array.shape == want.shape:
             return None, (f"it returned a Python {type(got).__name__}; return a numpy array (build the result "
-                          f"from numpy operations, or wrap it in np.array(...)).")
+                          f"from numpy operations, or wrap it in np.array(...) or np.stack(...)).")
+        if any(isinstance(g, np.ndarray) for g in got):
+            return None, (f"it returned {len(got)} values ({type(got).__name__}); return only the array {symbol}.")
     if callable(got) and not isinstance(got, np.ndarray):
         return None, f"it returned a function ({_show(got)}): did you forget to call it, with (...)?"
     try:
@@ -176,11 +195,30 @@ def _shape_problem(got: tuple, want: tuple, symbol: str, hint: str) -> str:
     elif got in ((), (1,)) and want not in ((), (1,)):
         words += (" That is a single number: did you add everything up (np.sum, or np.dot / @ of two vectors "
                   "where one vector is elementwise ⊙)?")
+    elif len(got) == len(want) - 1 and 1 in want:
+        words += (" An axis of size 1 is missing: np.squeeze, .ravel(), .flatten(), .item() or an index [0] drops "
+                  "it; a batch of one row is still a batch, (1, H).")
     elif len(got) == len(want) - 1:
         words += " An axis is missing: was the batch summed, or only one row computed?"
     elif len(got) == len(want) and got[-1] != want[-1] and got[:-1] == want[:-1]:
         words += " The last axis (the H units) has the wrong size: are the weights transposed?"
     return words + " " + hint
+
+
+def _rounded(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
+    """Words when `got` is `want` with its fractions cut: whole numbers, or rounded to a few decimals."""
+    if _close(got, want):
+        return None
+    with np.errstate(all="ignore"):
+        if any(np.array_equal(got, cut(want)) for cut in (np.floor, np.round, np.trunc, np.ceil)):
+            return (f"your {symbol} has only whole numbers ({_show(got)}) where the equation has fractions: is there "
+                    f"a `//` (floor division) where `/` belongs, an int(), np.round or np.floor, or an array made with "
+                    f"np.zeros that was never filled in?")
+        for digits in range(1, 6):
+            if _close(got, np.round(want, digits)):
+                return (f"your {symbol} is the right one rounded to {digits} decimals: return it unrounded (round "
+                        f"only when you print, e.g. np.round(x, 3) or f\"{{x:.3f}}\").")
+    return None
 
 
 def _compare(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
@@ -206,6 +244,7 @@ class _Outcome:
     error: BaseException | None = None
     mutated: list[str] = field(default_factory=list)
     numpy_warnings: list[str] = field(default_factory=list)
+    printed: bool = False
 
 
 def _copy(value):
@@ -216,19 +255,64 @@ def _copy(value):
     return value
 
 
+class _TookTooLong(BaseException):
+    """Raised inside the reader's function when it runs past `TIME_LIMIT` (a BaseException, so that an
+    `except Exception` in the reader's loop cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after `seconds` (where the platform has SIGALRM and this is the main thread);
+    a timer that was already running (pytest-timeout's) is given back its remaining time afterwards."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TookTooLong
+
+    handler = signal.signal(signal.SIGALRM, stop)
+    start = time.monotonic()
+    before, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if before:
+            signal.setitimer(signal.ITIMER_REAL, max(before - (time.monotonic() - start), 1e-3))
+
+
+class _Tee(io.StringIO):
+    """stdout that still shows what the reader prints, and remembers that something was printed."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text):
+        with contextlib.suppress(Exception):
+            self.stream.write(text)
+        return super().write(text)
+
+
 def _run(function, number: int, case: dict) -> _Outcome:
-    """Call the reader's function on copies of the case; record the result, any exception, changed inputs."""
+    """Call the reader's function on copies of the case; record the result, any exception, changed inputs,
+    and whether it printed."""
     copies = {name: _copy(value) for name, value in case.items()}
     outcome = _Outcome(number, case)
-    with warnings.catch_warnings(record=True) as caught:
+    output = _Tee(sys.stdout)
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(output):
         warnings.simplefilter("always")
         with np.errstate(all="warn", under="ignore"):
             try:
-                outcome.got = function(*copies.values())
+                with _time_limit(TIME_LIMIT):
+                    outcome.got = function(*copies.values())
             except (KeyboardInterrupt, GeneratorExit):
                 raise
             except BaseException as exc:  # the reader's code can fail in any way: explain, don't crash
                 outcome.error = exc
+    outcome.printed = bool(output.getvalue().strip())
     outcome.numpy_warnings = sorted({str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)})
     for name, value in case.items():
         if isinstance(value, np.ndarray):
@@ -258,14 +342,14 @@ def _signature_problem(function, title: str, names: Sequence[str]) -> str | None
     """Words when the reader's function cannot take the checker's arguments, or takes them in another order."""
     try:
         signature = inspect.signature(function)
-    except (TypeError, ValueError):
+    except Exception:  # builtins without a signature, and stranger callables: just call them
         return None
     call = f"{title}({', '.join(names)})"
     try:
         signature.bind(*names)
     except TypeError:
-        theirs = ", ".join(str(p) for p in signature.parameters.values())
-        return f"Your function is defined as ({theirs}), but the checker calls it as {call}: give it these {len(names)} arguments."
+        return (f"Your function is defined as {signature}, but the checker calls it as {call}, with "
+                f"{len(names)} arguments by position: give it these {len(names)} arguments, in this order.")
     positional = [p.name for p in signature.parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][: len(names)]
     if len(positional) == len(names) and sorted(positional) == sorted(names) and positional != list(names):
@@ -274,39 +358,77 @@ def _signature_problem(function, title: str, names: Sequence[str]) -> str | None
     return None
 
 
+#: What an error message of Python or numpy means in a reader's function: (exception type, words in it, advice).
+_ERROR_ADVICE = [
+    (TypeError, ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays"),
+     "math.exp, math.tanh, float() and int() take one number, not an array: use np.exp, np.tanh, which work "
+     "elementwise on whole arrays."),
+    (TypeError, ("object is not subscriptable",),
+     "params is an LSTMParams: read its arrays as attributes, params.W_xi, params.b_f, not params['W_xi']."),
+    (AttributeError, ("'LSTMParams' object has no attribute",),
+     "The arrays of params are named as in the equations: params.W_xi, params.W_hi, params.b_i, and the same "
+     "with j, f and o (W_x? multiplies x_t, W_h? multiplies h_(t-1))."),
+    (NameError, ("'sigmoid'", "'sig'", "'σ'"),
+     "Define the sigmoid yourself (def sigmoid(z): return 1 / (1 + np.exp(-z))) or import the book's: "
+     "`from lstm_book import sigmoid`."),
+    (NameError, ("'np'",), "Import numpy first: `import numpy as np`."),
+    (NameError, ("",), "Run the cell that defines that name (or import it) before checking."),
+    (RecursionError, ("",), "Your function calls itself without end: does it call a function with its own name "
+                            "(e.g. `def sigmoid(z): return sigmoid(z)`)?"),
+]
+
+
 def _raised(title: str, outcome: _Outcome, hint: str) -> str:
     exc = outcome.error
+    if isinstance(exc, _TookTooLong):
+        return (f"Your {title} did not finish within {TIME_LIMIT:g} seconds on inputs {_shape_words(outcome.case)}, "
+                f"which take a computer microseconds: is there a loop that never ends (a `while` whose condition "
+                f"stays true, or a loop over a list that grows)?")
     if isinstance(exc, dataclasses.FrozenInstanceError) or "read-only" in str(exc):
         return (f"Your {title} tried to change the parameters in place ({type(exc).__name__}: {_show(str(exc), 80)}). "
                 f"LSTMParams is read-only: compute new arrays (e.g. `z = ... + params.b_f`), never `params.b_f += ...`.")
     words = (f"Your {title} raised {type(exc).__name__}: {_show(str(exc), 160)} (on inputs {_shape_words(outcome.case)}).")
     text = str(exc)
     if isinstance(exc, (ValueError, TypeError)) and any(k in text for k in ("matmul", "broadcast", "shape", "align", "operand")):
-        words += " That is a shape mismatch. " + hint
+        return words + " That is a shape mismatch. " + hint
+    for kind, fragments, advice in _ERROR_ADVICE:
+        if isinstance(exc, kind) and any(f in text for f in fragments):
+            return f"{words} {advice}"
     return words
 
 
 def _check(title: str, function, reference, cases: Sequence[dict], diagnose, names: Sequence[str],
-           hint: str) -> Feedback:
+           hint: str, covered: str) -> Feedback:
     """Run the reader's `function` on every case and turn what happened into one Feedback.
 
     diagnose(got, expected, case) -> None when `got` is right, else the words that say what is wrong.
+    `covered` says, for the verdict "correct", what the cases were.
     """
     if not callable(function):
         return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); got {_show(function)}.")
+    if inspect.iscoroutinefunction(function) or inspect.isgeneratorfunction(function):
+        how = "`async def`" if inspect.iscoroutinefunction(function) else "a `yield`"
+        return Feedback(False, f"Your {title} is written with {how}, so calling it does not run it: write a plain "
+                               f"`def` that computes the result and returns it with `return`.")
     problem = _signature_problem(function, title, names)
     if problem:
         return Feedback(False, problem)
-    outcomes, verdicts = [], []
+    outcomes, verdicts, structural = [], [], []
     for number, case in enumerate(cases, start=1):
         outcome = _run(function, number, case)
         if isinstance(outcome.error, NotImplementedError):
             return Feedback(False, f"Your {title} is not written yet: replace `raise NotImplementedError` with your code.")
+        if isinstance(outcome.error, _TookTooLong):
+            return Feedback(False, _raised(title, outcome, hint))
+        expected = _reference(reference, case)
         if outcome.error is not None:
             verdict = _raised(title, outcome, hint)
+        elif outcome.got is None and outcome.printed:
+            verdict = (f"Your {title} printed its result but returned None: the checker (and the code that calls "
+                       f"your function) needs it returned. Replace `print(...)` with `return ...`.")
         else:
             try:
-                verdict = diagnose(outcome.got, _reference(reference, case), case)
+                verdict = diagnose(outcome.got, expected, case)
             except Exception as exc:  # a result so strange that the diagnosis failed: still say something
                 verdict = f"its result ({_show(outcome.got)}) could not be compared ({type(exc).__name__}: {exc})."
             if verdict is not None and not verdict.startswith("Your"):
@@ -315,6 +437,7 @@ def _check(title: str, function, reference, cases: Sequence[dict], diagnose, nam
                 verdict += f" (numpy warned: {'; '.join(outcome.numpy_warnings)}.)"
         outcomes.append(outcome)
         verdicts.append(verdict)
+        structural.append(verdict is not None and _structural(outcome, expected))
 
     changed = sorted({name for o in outcomes for name in o.mutated}, key=list(names).index)
     if changed:
@@ -327,23 +450,61 @@ def _check(title: str, function, reference, cases: Sequence[dict], diagnose, nam
                + next(v for v in verdicts if v is not None))))
     failed = [k for k, v in enumerate(verdicts) if v is not None]
     if not failed:
-        return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases: one vector and "
-                              f"batches, square and non-square weights, float64 and float32.")
+        return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases: {covered}.")
+    outside = _outside_arrays(function)
+    if outside:
+        verdicts[failed[0]] = (f"Your {title} reads {', '.join(f'`{n}`' for n in outside)} from outside (a variable of "
+                               f"the notebook), not from its arguments: use the arguments it is given. "
+                               + verdicts[failed[0]])
     batched = [_is_batch(c) for c in cases]
     single = [_is_single_precision(c) for c in cases]
     first = verdicts[failed[0]]
     ok = [v is None for v in verdicts]
     if hint in first:
         hint = ""
-    if all(ok[k] for k in range(len(cases)) if not batched[k]) and any(batched[k] for k in failed):
+    # "right for one vector but not for a batch" only when the batches fail by shape (an error, a wrong shape),
+    # as vector-only code does; numbers a little off in a batch are a mistake of their own
+    if all(ok[k] for k in range(len(cases)) if not batched[k]) and all(structural[k] for k in failed) \
+            and any(batched[k] for k in failed):
         return Feedback(False, f"Your {title} is right for one vector but not for a batch of rows (a leading axis "
                                f"B, one row per sequence). {first} {hint}".rstrip())
-    if all(ok[k] for k in range(len(cases)) if batched[k]) and any(not batched[k] for k in failed):
+    if all(ok[k] for k in range(len(cases)) if batched[k]) and all(structural[k] for k in failed) \
+            and any(not batched[k] for k in failed):
         return Feedback(False, f"Your {title} is right for a batch of rows but not for one vector (1-D arrays, "
                                f"no batch axis). {first} {hint}".rstrip())
     if all(single[k] for k in failed):
         return Feedback(False, f"Your {title} is right in float64 but not for float32 inputs. {first}")
     return Feedback(False, first)
+
+
+def _outside_arrays(function) -> list[str]:
+    """The global names the function's code reads that hold arrays or parameters (a notebook's `params` or `W_xo`
+    used where an argument belongs)."""
+    code, names = getattr(function, "__code__", None), getattr(function, "__globals__", {})
+    read, codes = [], [code] if code is not None else []
+    while codes:  # the function and the comprehensions and lambdas inside it
+        code = codes.pop()
+        read += [n for n in code.co_names if isinstance(names.get(n), (np.ndarray, LSTMParams)) and n not in read]
+        codes += [c for c in code.co_consts if inspect.iscode(c)]
+    return read
+
+
+def _structural(outcome: _Outcome, expected) -> bool:
+    """The call failed by an exception or a wrong shape (what vector-only or batch-only code does), not by
+    numbers that differ."""
+    if outcome.error is not None:
+        return True
+    got, want = outcome.got, expected
+    if isinstance(want, Step):
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            return True
+        got, want = list(got), [want.h, want.c]
+    else:
+        got, want = [got], [want]
+    try:
+        return any(np.shape(g) != np.shape(w) for g, w in zip(got, want))
+    except Exception:
+        return True
 
 
 def _is_batch(case: dict) -> bool:
@@ -375,7 +536,7 @@ def _single(symbol: str, mistakes: Sequence[Mistake], hint: str):
             wrong = _try(mistake.compute, case)
             if wrong is not None and _close(array, wrong) and not _close(wrong, expected):
                 return mistake.message
-        return difference + " Compare your code with the equation term by term."
+        return _rounded(array, np.asarray(expected), symbol) or difference + " Compare your code with the equation term by term."
 
     return diagnose
 
@@ -470,21 +631,32 @@ def _gate_hint(g: str) -> str:
             f"b_{g} has size H. With rows: x_t @ W_x{g}.T + h_prev @ W_h{g}.T + b_{g}, which also works for a batch.")
 
 
+#: (D, H, B, dtype, scale of the weights) of the cases of the gate and step checkers: square weights first (so that
+#: swapped or transposed weights still run and can be recognised), then non-square weights, unbatched and batched,
+#: a float32 batch, the book's one-unit cell (D = H = 1, where np.squeeze or .item() slips show), a batch of one
+#: row, and last the shapes of the first case again with large weights: saturated gates (so that clipping shows)
+#: and new numbers for old shapes (so that a result remembered from an earlier call shows).
+_CASE_SIZES = ((3, 3, None, np.float64, 1.0), (3, 3, 2, np.float64, 1.0), (2, 4, None, np.float64, 1.0),
+               (5, 3, 4, np.float64, 1.0), (4, 2, 3, np.float32, 1.0), (1, 1, None, np.float64, 1.0),
+               (2, 3, 1, np.float64, 1.0), (3, 3, None, np.float64, 4.0))
+
+_GATE_COVERED = ("one vector and batches (also of one row), square and non-square weights, the one-unit cell, "
+                 "saturated gates, float64 and float32")
+
+
 def _rng_cases_gate(g: str) -> list[dict]:
-    """Cases for a gate or the candidate: square weights first (so swapped or transposed weights still run and
-    can be recognised), then non-square weights, unbatched and batched, and a float32 batch. Every parameter
-    is drawn at random (no bias is 0 or 1, no two cases share a value). Seeded: the same every run."""
+    """Cases for a gate or the candidate, of the sizes `_CASE_SIZES`. Every parameter is drawn at random (no
+    bias is 0 or 1, no two cases share a value). Seeded: the same every run."""
     rng = np.random.default_rng(20150707)
     cases = []
-    for D, H, B, dtype in ((3, 3, None, np.float64), (3, 3, 2, np.float64), (2, 4, None, np.float64),
-                           (5, 3, 4, np.float64), (4, 2, 3, np.float32)):
+    for D, H, B, dtype, scale in _CASE_SIZES:
         lead = () if B is None else (B,)
         case = {
             "x_t": rng.normal(0, 1.0, lead + (D,)),
             "h_prev": rng.uniform(-1, 1, lead + (H,)),
-            f"W_x{g}": rng.normal(0, 1.0, (H, D)),
-            f"W_h{g}": rng.normal(0, 1.0, (H, H)),
-            f"b_{g}": rng.normal(0, 1.0, (H,)) + 0.5,
+            f"W_x{g}": rng.normal(0, scale, (H, D)),
+            f"W_h{g}": rng.normal(0, scale, (H, H)),
+            f"b_{g}": rng.normal(0, scale, (H,)) + 0.5,
         }
         cases.append({k: v.astype(dtype) for k, v in case.items()})
     return cases
@@ -499,7 +671,7 @@ def _check_gate(function, g: str) -> Feedback:
     title, symbol = _GATE_TITLES[g]
     names = ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
     return _check(title, function, _GATE_REFERENCES[g], _rng_cases_gate(g),
-                  _single(symbol, _gate_mistakes(g), _gate_hint(g)), names, _gate_hint(g))
+                  _single(symbol, _gate_mistakes(g), _gate_hint(g)), names, _gate_hint(g), _GATE_COVERED)
 
 
 def check_output_gate(function) -> Feedback:
@@ -528,12 +700,13 @@ def _state_cases(names: Sequence[str], ranges: dict[str, tuple[float, float]]) -
     rng = np.random.default_rng(19971115)
     cases = []
     for lead, H, dtype in (((), 4, np.float64), ((3,), 4, np.float64), ((2,), 5, np.float64),
-                           ((3,), 2, np.float32)):
+                           ((3,), 2, np.float32), ((), 1, np.float64), ((1,), 3, np.float64), ((), 4, np.float64)):
         cases.append({n: rng.uniform(*ranges[n], lead + (H,)).astype(dtype) for n in names})
     return cases
 
 
 _STATE_HINT = "All inputs and the result have the same shape, (H,) or (B, H): every operation is elementwise (⊙)."
+_STATE_COVERED = "one vector and batches (also of one row), one unit and several, float64 and float32"
 
 _HIDDEN_MISTAKES = [
     Mistake(lambda c, o: c * o, "Your h_t is c_t ⊙ o_t: the tanh is missing. tanh(c_t) squashes the memory into "
@@ -557,6 +730,8 @@ _HIDDEN_MISTAKES = [
                                                   "multiplies tanh(c_t) as it is."),
     Mistake(lambda c, o: (2 * sigmoid(c) - 1) * o, "You computed 2σ(c_t) − 1, which is tanh(c_t/2): the identity "
                                                    "is tanh(z) = 2σ(2z) − 1."),
+    Mistake(lambda c, o: np.tanh(c) * sigmoid(o), "You applied σ to o_t again: o_t is already the gate's value in "
+                                                  "(0, 1) (σ was applied when it was computed); multiply by o_t as it is."),
 ]
 
 
@@ -564,7 +739,7 @@ def check_hidden_state(function) -> Feedback:
     """Check a reader's ``hidden_state(c_t, o_t)``."""
     cases = _state_cases(["c_t", "o_t"], {"c_t": (-3.0, 3.0), "o_t": (0.05, 0.95)})
     return _check("hidden_state", function, hidden_state, cases, _single("h_t", _HIDDEN_MISTAKES, _STATE_HINT),
-                  ["c_t", "o_t"], _STATE_HINT)
+                  ["c_t", "o_t"], _STATE_HINT, _STATE_COVERED)
 
 
 _CELL_MISTAKES = [
@@ -599,6 +774,20 @@ _CELL_MISTAKES = [
                                       "input gate."),
     Mistake(lambda c, f, i, j: c * f * i * j, "You multiplied everything together: the two terms are added, "
                                               "c_(t-1) ⊙ f_t + i_t ⊙ j_t."),
+    Mistake(lambda c, f, i, j: c * (1 - j) + i * j, "You kept c_(t-1) ⊙ (1 − j_t): that couples the two gates (a "
+                                                    "variant). This cell has its own forget gate: c_(t-1) ⊙ f_t."),
+    Mistake(lambda c, f, i, j: c * f + np.tanh(i) * j, "You applied tanh to i_t again: i_t is already the candidate "
+                                                       "(tanh was applied when it was computed); use it as it is."),
+    Mistake(lambda c, f, i, j: c * f + i * sigmoid(j), "You applied σ to j_t again: j_t is already the gate's value "
+                                                       "in (0, 1); use it as it is."),
+    Mistake(lambda c, f, i, j: c * sigmoid(f) + i * j, "You applied σ to f_t again: f_t is already the gate's value "
+                                                       "in (0, 1); use it as it is."),
+    Mistake(lambda c, f, i, j: c * f + np.dot(i, j), "`@` or np.dot of two vectors is their dot product, one "
+                                                     "number, which numpy then adds to every unit: ⊙ is the "
+                                                     "elementwise product, `*`."),
+    Mistake(lambda c, f, i, j: np.dot(c, f) + i * j, "`@` or np.dot of two vectors is their dot product, one "
+                                                     "number, which numpy then adds to every unit: ⊙ is the "
+                                                     "elementwise product, `*`."),
 ]
 
 
@@ -608,7 +797,7 @@ def check_cell_state(function) -> Feedback:
     cases = _state_cases(names, {"c_prev": (-3.0, 3.0), "f_t": (0.05, 0.95), "i_t": (-0.95, 0.95),
                                  "j_t": (0.05, 0.95)})
     return _check("cell_state", function, cell_state, cases, _single("c_t", _CELL_MISTAKES, _STATE_HINT), names,
-                  _STATE_HINT)
+                  _STATE_HINT, _STATE_COVERED)
 
 
 # ------------------------------------------------------------------------------------------------ the step
@@ -617,16 +806,14 @@ def _step_cases() -> list[dict]:
     """Every one of the twelve parameters drawn at random for every case (the forget bias too: a step that
     writes a constant where params.b_f belongs cannot pass), and non-zero states."""
     cases = []
-    for seed, (D, H, B, dtype) in enumerate(((3, 3, None, np.float64), (3, 3, 2, np.float64),
-                                             (2, 4, None, np.float64), (3, 2, 5, np.float64),
-                                             (2, 3, 2, np.float32))):
+    for seed, (D, H, B, dtype, scale) in enumerate(_CASE_SIZES):
         rng = np.random.default_rng(2000 + seed)
         lead = () if B is None else (B,)
         values = {}
         for g in "ijfo":
-            values[f"W_x{g}"] = rng.normal(0, 1.2, (H, D))
-            values[f"W_h{g}"] = rng.normal(0, 1.2, (H, H))
-            values[f"b_{g}"] = rng.normal(0.3, 1.0, H)
+            values[f"W_x{g}"] = rng.normal(0, 1.2 * scale, (H, D))
+            values[f"W_h{g}"] = rng.normal(0, 1.2 * scale, (H, H))
+            values[f"b_{g}"] = rng.normal(0.3, scale, H)
         params = LSTMParams(**{k: v.astype(dtype) for k, v in values.items()})
         cases.append({"x_t": rng.normal(0, 1, lead + (D,)).astype(dtype),
                       "h_prev": rng.uniform(-0.9, 0.9, lead + (H,)).astype(dtype),
@@ -689,6 +876,27 @@ def _step_mistakes() -> list[tuple[Mistake, str]]:
 
     out.append((Mistake(h_for_c, "Your c_t keeps a fraction of h_prev: the memory that the forget gate keeps is the "
                                  "old cell state, c_t = c_prev ⊙ f_t + i_t ⊙ j_t."), ""))
+    def states_step(x, h, c, p, h_gates, c_kept):
+        q = _parts(x, h_gates, p)
+        c_t = c_kept * q["f"] + q["i"] * q["j"]
+        return np.tanh(c_t) * q["o"], c_t
+
+    out.append((Mistake(lambda x, h, c, p: states_step(x, c, h, p, c, h),
+                        "h_prev and c_prev are swapped: the gates read the previous hidden state h_(t-1), and the "
+                        "forget gate scales the previous cell state c_(t-1). Take them in the order "
+                        "(x_t, h_prev, c_prev, params)."), ""))
+    out.append((Mistake(lambda x, h, c, p: states_step(x, c, h, p, c, c),
+                        "Your gates read c_(t-1) where h_(t-1) belongs: every gate is computed from x_t and the "
+                        "previous hidden state, W_x? x_t + W_h? h_(t-1) + b_?."), ""))
+    out.append((Mistake(lambda x, h, c, p: states_step(x, h, c, p, np.zeros_like(h), c),
+                        "h_(t-1) is left out of every gate: add the recurrent terms W_h? h_(t-1) (params.W_hi, "
+                        "params.W_hj, params.W_hf, params.W_ho)."), ""))
+    out.append((Mistake(lambda x, h, c, p: (step_with()(x, h, c, p)[0], c),
+                        "Your c_t is c_(t-1), unchanged: return the new cell state c_t = c_(t-1) ⊙ f_t + i_t ⊙ j_t, "
+                        "not the one that came in."), "c"))
+    out.append((Mistake(lambda x, h, c, p: (h, step_with()(x, h, c, p)[1]),
+                        "Your h_t is h_(t-1), unchanged: return the new hidden state h_t = tanh(c_t) ⊙ o_t, not the "
+                        "one that came in."), "h"))
     # one part computed with the weights of another (a copy-and-paste slip)
     for g in "ijfo":
         for other in "ijfo":
@@ -786,6 +994,16 @@ def _diagnose_step(hint: str):
         if isinstance(got, Step) or (isinstance(got, tuple) and len(got) == 6):
             return ("it returned all six quantities (a Step): return just the two states, (h_t, c_t), e.g. "
                     "`return step.h, step.c`.")
+        if isinstance(got, np.ndarray) and got.ndim and got.shape[0] == 2 and got.shape[1:] == step.h.shape:
+            return ("it returned one array with h_t and c_t stacked (np.array([h_t, c_t])): return them as two "
+                    "values, `return h_t, c_t`.")
+        if isinstance(got, dict):
+            return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
+        if isinstance(got, np.ndarray) and got.ndim and got.shape[0] == 2 and got.shape[1:] == step.h.shape:
+            return ("it returned one array with h_t and c_t stacked (np.array([h_t, c_t])): return them as two "
+                    "values, `return h_t, c_t`.")
+        if isinstance(got, dict):
+            return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             what = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else _show(got)
             return f"it should return 2 values, (h_t, c_t); it returned {what}."
@@ -806,6 +1024,9 @@ def _diagnose_step(hint: str):
             if (wrong is not None and _close(got_h, wrong[0]) and _close(got_c, wrong[1])
                     and not (_close(wrong[0], step.h) and _close(wrong[1], step.c))):
                 return _WHERE[where] + mistake.message
+        rounded = _rounded(got_c, step.c, "c_t") or _rounded(got_h, step.h, "h_t")
+        if rounded:
+            return rounded
         c_words = _compare(got_c, step.c, "c_t")
         h_words = _compare(got_h, step.h, "h_t")
         located = _locate(got_c, got_h, step, case)
@@ -823,4 +1044,4 @@ def check_lstm_step(function) -> Feedback:
     hint = ("x_t has shape (D,) or (B, D), h_prev and c_prev (H,) or (B, H); h_t and c_t have the shape of h_prev. "
             "Use params.W_xi, params.W_hi, params.b_i and so on, as named in the equations.")
     return _check("lstm_step", function, lstm_step, _step_cases(), _diagnose_step(hint),
-                  ["x_t", "h_prev", "c_prev", "params"], hint)
+                  ["x_t", "h_prev", "c_prev", "params"], hint, _GATE_COVERED)

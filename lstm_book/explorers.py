@@ -38,7 +38,7 @@ from .cell import LSTMParams, lstm_forward, scalar_params
 from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
 from .plots import EVENT_STYLE, REFERENCE_COLOURS, STYLE, fixed_limits, plain_label, plot_series
 from .tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
-from .validation import LSTMInputError, trusted
+from .validation import LSTMInputError, check_integer, check_number, trusted
 
 __all__ = [
     "Slider",
@@ -74,8 +74,14 @@ class Slider:
     label: str | None = None
 
     def __post_init__(self):
+        for arg in ("low", "high", "default", "step"):
+            check_number(getattr(self, arg), func=f"Slider {self.name!r}", arg=arg)
+        if not self.low < self.high or not self.step > 0:
+            raise LSTMInputError(f"Slider {self.name!r}: arguments 'low' < 'high' and 'step' > 0 are needed, but got "
+                                 f"low={self.low}, high={self.high}, step={self.step}")
         if not self.low <= self.default <= self.high:
-            raise ValueError(f"Slider {self.name!r}: default {self.default} is outside [{self.low}, {self.high}]")
+            raise LSTMInputError(f"Slider {self.name!r}: argument 'default' = {self.default} is outside the range "
+                                 f"of arguments 'low' = {self.low} and 'high' = {self.high}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Panel:
 
     def __post_init__(self):
         if self.scale not in ("linear", "log"):
-            raise ValueError(f"Panel: argument 'scale' should be 'linear' or 'log', but got {self.scale!r}")
+            raise LSTMInputError(f"Panel: argument 'scale' should be 'linear' or 'log', but got {self.scale!r}")
 
     @property
     def limits(self):
@@ -134,14 +140,14 @@ class Explorer:
         values = self.defaults()
         for name, value in changes.items():
             if name not in values:
-                raise ValueError(f"{self.title}: no slider named {name!r}; the sliders are {list(self._names)}")
+                raise LSTMInputError(f"{self.title}: no slider named {name!r}; the sliders are {list(self._names)}")
             slider = next(s for s in self.sliders if s.name == name)
-            if not (isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-                    and slider.low <= value <= slider.high):
-                raise ValueError(
+            number = check_number(value, func=self.title, arg=name)  # refuses bool, str, NaN, ...
+            if not slider.low <= number <= slider.high:
+                raise LSTMInputError(
                     f"{self.title}: slider {name!r} should be a number in [{slider.low}, {slider.high}], but got {value!r}"
                 )
-            values[name] = float(value)
+            values[name] = number
         return values
 
     def data(self, **changes: float) -> Mapping[str, np.ndarray]:
@@ -380,6 +386,9 @@ def _widget_class():
         data = traitlets.Dict().tag(sync=True)
 
         def __init__(self, explorer: Explorer):
+            if not isinstance(explorer, Explorer):
+                raise LSTMInputError(f"ExplorerWidget: argument 'explorer' should be an Explorer (e.g. "
+                                     f"gate_explorer('f')), but got {type(explorer).__name__}")
             spec = explorer.spec()
             spec["note"] = ("Move a slider (or focus it and use the arrow keys): Python recomputes the figure "
                             "with lstm_book.")
@@ -481,9 +490,9 @@ def _run_cell(xs: np.ndarray, params: LSTMParams, h0: np.ndarray, c0: np.ndarray
 def _check_functions(functions: Mapping[str, Callable], allowed: Sequence[str], func: str):
     for name, fn in functions.items():
         if name not in allowed:
-            raise ValueError(f"{func}: no equation named {name!r} can be replaced here; expected some of {list(allowed)}")
+            raise LSTMInputError(f"{func}: no equation named {name!r} can be replaced here; expected some of {list(allowed)}")
         if not callable(fn):
-            raise ValueError(f"{func}: argument {name!r} should be a function like lstm_book.{name}, but got "
+            raise LSTMInputError(f"{func}: argument {name!r} should be a function like lstm_book.{name}, but got "
                              f"{type(fn).__name__}")
 
 
@@ -565,8 +574,8 @@ def gate_explorer(g: str, **functions: Callable) -> Explorer:
     functions: optionally the reader's own function for that part, e.g.
     ``gate_explorer("f", forget_gate=my_forget_gate)``: the figure is then computed with it (in Jupyter).
     """
-    if g not in _GATE_NAMES:
-        raise ValueError(f"gate_explorer: argument 'g' should be one of {sorted(_GATE_NAMES)}, but got {g!r}")
+    if not isinstance(g, str) or g not in _GATE_NAMES:
+        raise LSTMInputError(f"gate_explorer: argument 'g' should be one of {sorted(_GATE_NAMES)}, but got {g!r}")
     last = ("c", "h") if g == "o" else ("c",)
     panels = [("x",), (g,), last]
     return _running_explorer(
@@ -600,15 +609,22 @@ def leaky_integrator_data(b_f: float, b_j: float, b_i: float, c_0: float, T: int
     The steps are numbered t = 1..T (c_0 is the given start, not part of the arrays): ``data["c"][k]`` is
     c_{k+1}, and ``data["t"][k]`` says so.
     """
+    b_f = check_number(b_f, func="leaky_integrator_data", arg="b_f")
+    if not -700.0 <= b_f <= 700.0:  # e^b_f stays within float64
+        raise LSTMInputError(f"leaky_integrator_data: argument 'b_f' should be in [-700, 700], but got {b_f}")
+    b_j, b_i, c_0 = (check_number(value, func="leaky_integrator_data", arg=name)
+                     for name, value in (("b_j", b_j), ("b_i", b_i), ("c_0", c_0)))
+    T = check_integer(T, func="leaky_integrator_data", arg="T", low=1, high=100_000)
     params = scalar_params(b_f=b_f, b_j=b_j, b_i=b_i)
     if functions:
         data = _run_cell(np.zeros((T, 1)), params, np.zeros(1), np.array([c_0]), functions)
     else:
         trace = lstm_forward(np.zeros((T, 1)), params, c0=np.array([c_0]))
         data = {name: values[:, 0] for name, values in trace._asdict().items()}
-    f, j, i = data["f"][0], data["j"][0], data["i"][0]
+    j, i = data["j"][0], data["i"][0]
+    tau = 1.0 + np.exp(b_f)  # = 1 / (1 - f) for f = σ(b_f), without dividing by 1 - f (which is 0.0 for b_f ≥ 37)
     data.update(t=np.arange(1, T + 1), x=np.zeros(T), tanh_c=np.tanh(data["c"]),
-                c_star=np.array(i * j / (1.0 - f)), tau=np.array(1.0 / (1.0 - f)))
+                c_star=np.array(i * j * tau), tau=np.array(tau))
     return data
 
 

@@ -10,7 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
+
+from .validation import LSTMInputError, as_float_array, check_finite
 
 __all__ = ["STYLE", "EVENT_STYLE", "REFERENCE_COLOURS", "PANEL_LIMITS", "plain_label", "plot_series", "draw_cell",
            "CELL_PARTS"]
@@ -42,6 +45,8 @@ REFERENCE_COLOURS = ("#7a6a00", "#3d5566")
 
 def plain_label(name: str) -> str:
     """The label of a quantity in plain text, for the web and for text alternatives: 'forget gate f_t'."""
+    if not isinstance(name, str) or name not in STYLE:
+        raise LSTMInputError(f"plain_label: argument 'name' should be one of {sorted(STYLE)}, but got {name!r}")
     return STYLE[name][1].replace("$", "").replace("\\", "")
 
 
@@ -81,7 +86,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
     hlines / vlines: extra reference lines (label, value, colour), drawn in the last panel.
     Returns the Figure; its lines carry the labels, so tests can find what was drawn.
     """
-    t = np.asarray(data["t"])
+    t = _check_series(data, panels)
     height = figsize[1] or 1.0 + 1.55 * len(panels)
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(figsize[0], height), squeeze=False)
     axes = axes[:, 0]
@@ -110,6 +115,33 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
         axes[0].set_title(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _check_series(data, panels) -> np.ndarray:
+    """The time axis data["t"], after checking that every panel names quantities of `STYLE` that `data` holds
+    as finite (T,) arrays."""
+    if not isinstance(data, Mapping) or "t" not in data:
+        raise LSTMInputError(f"plot_series: argument 'data' should be a dict with the time steps 't' and the "
+                             f"quantities to draw, but got {type(data).__name__}" + (
+                                 f" with keys {sorted(map(str, data))}" if isinstance(data, Mapping) else ""))
+    t = as_float_array(data["t"], func="plot_series", arg="data['t']")
+    if t.ndim != 1 or t.size == 0:
+        raise LSTMInputError(f"plot_series: argument 'data['t']' should have shape (T,) with T >= 1, but got shape {t.shape}")
+    if isinstance(panels, str) or not isinstance(panels, Sequence) or not panels \
+            or any(isinstance(p, str) or not isinstance(p, Sequence) or not p for p in panels):
+        raise LSTMInputError(f"plot_series: argument 'panels' should be a non-empty list of groups of names, e.g. "
+                             f"[('x',), ('f',), ('c', 'h')], but got {panels!r:.80}")
+    for name in (n for group in panels for n in group):
+        if name not in STYLE:
+            raise LSTMInputError(f"plot_series: argument 'panels' names {name!r}; the quantities are {sorted(STYLE)}")
+        if name not in data:
+            raise LSTMInputError(f"plot_series: argument 'panels' names {name!r}, which argument 'data' does not hold")
+        values = as_float_array(data[name], func="plot_series", arg=f"data[{name!r}]")
+        check_finite(values, func="plot_series", arg=f"data[{name!r}]")
+        if np.size(values) != t.size:
+            raise LSTMInputError(f"plot_series: argument 'data[{name!r}]' should have T={t.size} values, like "
+                                 f"data['t'], but got shape {np.shape(values)}")
+    return t
 
 
 def _mark_events(ax, events):
@@ -143,8 +175,10 @@ def draw_cell(highlight: str | None = None, ax=None):
     and everything else in grey, with the equation written underneath; None draws every part in colour.
     Returns the Figure.
     """
-    if highlight is not None and highlight not in CELL_PARTS:
-        raise ValueError(f"draw_cell: argument 'highlight' should be one of {CELL_PARTS} or None, but got {highlight!r}")
+    if highlight is not None and not (isinstance(highlight, str) and highlight in CELL_PARTS):
+        raise LSTMInputError(f"draw_cell: argument 'highlight' should be one of {CELL_PARTS} or None, but got {highlight!r}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise LSTMInputError(f"draw_cell: argument 'ax' should be a matplotlib Axes or None, but got {type(ax).__name__}")
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.0, 5.2))
     else:

@@ -60,11 +60,11 @@ def as_float_array(value, *, func: str, arg: str) -> np.ndarray:
         raise LSTMInputError(f"{func}: argument '{arg}' could not be read as an array ({exc})") from None
     kind = array.dtype.kind
     if kind == "f":
-        if array.dtype not in (np.float32, np.float64):
+        if array.dtype.itemsize not in (4, 8):
             raise LSTMInputError(
                 f"{func}: argument '{arg}' should be float64 or float32, but got dtype {array.dtype}"
             )
-        return array
+        return array.astype(array.dtype.newbyteorder("="), copy=False)  # big-endian data in native order
     if kind in "iu":
         return array.astype(np.float64)
     raise LSTMInputError(
@@ -134,7 +134,7 @@ def no_overflow(func: str, arrays: dict[str, np.ndarray]):
     themselves never do.
     """
     try:
-        with np.errstate(over="raise", invalid="raise"):
+        with np.errstate(over="raise", invalid="raise", under="ignore"):  # underflow to 0 is harmless here
             yield
     except FloatingPointError as exc:
         sizes = {name: float(np.max(np.abs(a))) if np.size(a) else 0.0 for name, a in arrays.items()}
