@@ -76,11 +76,13 @@ def _forward(xs, params: LSTMParams, h, c):
     half[H:] = 0.5
     W_x, W_h, b = W_x * half[:, None], W_h * half[:, None], b * half
     W_hT = W_h.T                                        # (H, 4H), a view: numpy multiplies it without a copy
-    z = xs.astype(dtype, copy=False) @ W_x.T + b        # (T, B, 4H): the input half of every step, one product
+    D = xs.shape[2]
+    z = (xs.astype(dtype, copy=False).reshape(T * B, D) @ W_x.T + b).reshape(T, B, 4 * H)
+    # z: (T, B, 4H), the input half of every step, in one large product
     gates = np.empty((T, B, 4 * H), dtype)
     cs = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)
-    tanh_c = np.empty((B, H), dtype)
+    write, tanh_c = np.empty((B, H), dtype), np.empty((B, H), dtype)
     for t in range(T):
         a = gates[t]
         np.matmul(h, W_hT, out=a)                        # the recurrent half: h_{t-1} W_h^T
@@ -92,7 +94,8 @@ def _forward(xs, params: LSTMParams, h, c):
         i, j, f, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         c_t, h_t = cs[t], hs[t]
         np.multiply(c, f, out=c_t)                      # c_t = c_{t-1} ⊙ f_t
-        c_t += i * j                                    #       + i_t ⊙ j_t
+        np.multiply(i, j, out=write)
+        c_t += write                                    #       + i_t ⊙ j_t
         np.tanh(c_t, out=tanh_c)
         np.multiply(tanh_c, o, out=h_t)                 # h_t = tanh(c_t) ⊙ o_t
         h, c = h_t, c_t
