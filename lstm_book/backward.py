@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .cell import LSTMParams, Step, Trace, _check_inputs
-from .fast import _forward, stack_params, unstack
+from .fast import _forward, overflow_is_an_error, stack_params, unstack
 from .validation import LSTMInputError, as_float_array, check_finite, shapes, trusted
 
 __all__ = [
@@ -190,7 +190,8 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0, dh = xs[:, None], h0[None], c0[None], dh[:, None]
         trace = Trace(*(a[:, None] for a in trace))
-    grads = _backward(xs, params, trace, dh, h0, c0)
+    with overflow_is_an_error("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **params.as_dict()}):
+        grads = _backward(xs, params, trace, dh, h0, c0)
     if unbatched:
         grads = grads._replace(xs=grads.xs[:, 0], h0=grads.h0[0], c0=grads.c0[0])
     return grads
