@@ -2,6 +2,8 @@
 
 * `draw_stacked_weights`: the four parts' weights stacked into one matrix (chapter 7);
 * `draw_backward_flow`: the cell diagram with the error's way back, h → o → c → f → j → i (chapter 8);
+* `backward_data`, `plot_backward`, `backward_explorer`: where in time each part's gradient comes from, when the
+  loss asks the running example's cell for its memory at step 49 (chapter 8);
 * `gradient_flow_data`, `plot_error_flow`, `gradient_flow_explorer`: the error signal flowing back over time in
   the LSTM and in a plain RNN on the running example (chapter 9).
 
@@ -14,16 +16,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .backward import error_signal
-from .cell import PARTS
+from .backward import error_signal, lstm_step_backward
+from .cell import PARTS, Step
 from .explorers import Explorer, Slider
 from .fast import lstm_forward
 from .plots import STYLE, draw_cell
 from .rnn import RNNParams, rnn_error_signal, rnn_forward
 from .tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
 
-__all__ = ["draw_stacked_weights", "draw_backward_flow", "gradient_flow_data", "plot_error_flow",
-           "gradient_flow_explorer", "ERROR_STYLE"]
+__all__ = ["draw_stacked_weights", "draw_backward_flow", "backward_data", "plot_backward", "backward_explorer",
+           "gradient_flow_data", "plot_error_flow", "gradient_flow_explorer", "ERROR_STYLE", "LOSS_STEP"]
 
 _NAMES = {"i": "input state", "j": "input gate", "f": "forget gate", "o": "output gate"}
 
@@ -106,6 +108,73 @@ def draw_backward_flow():
     ax.set_ylim(-0.2, 6.0)
     ax.set_title("the error flows back: 1 h → 2 o → 3 c → 4 f → 5 j → 6 i", fontsize=11, color=colour)
     return fig
+
+
+#: The step at which chapter 8's loss reads the running example's cell: the last step before the reset.
+LOSS_STEP = 49
+
+
+def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: float = 0.0):
+    """The running example's cell (with these four values changed) and the loss L = h_49, the hidden state at the
+    last step before the reset. Returns (T,) arrays: t, x, c, h, the error sizes ∂L/∂c_t ("dc") and ∂L/∂h_t
+    ("dh"), and each step's share of the four biases' gradients, "db_i", "db_j", "db_f", "db_o" (their sums over
+    t are ∂L/∂b_i, ...). Every number comes from `lstm_forward`, `error_signal` and `lstm_step_backward`.
+    """
+    example = running_example()
+    xs, T = example.x, len(example.x)
+    params = running_example_params(b_f=b_f, w_xj=w_xj, b_j=b_j, b_o=b_o)
+    trace = lstm_forward(xs, params)
+    dh = np.zeros((T, 1))
+    dh[LOSS_STEP] = 1.0
+    errors = error_signal(xs, params, trace, dh)
+    shares = np.zeros((T, 4))
+    zero = np.zeros(1)
+    for t in range(T):   # each step's share: one step back with the error that reached it
+        dc_next = errors.c[t + 1] * trace.f[t + 1] if t + 1 < T else zero
+        h_prev, c_prev = (trace.h[t - 1], trace.c[t - 1]) if t else (zero, zero)
+        g = lstm_step_backward(errors.h[t], dc_next, xs[t], h_prev, c_prev, Step(*(a[t] for a in trace)), params)
+        shares[t] = g.b_i[0], g.b_j[0], g.b_f[0], g.b_o[0]
+    data = {"t": example.t, "x": xs[:, 0], "c": trace.c[:, 0], "h": trace.h[:, 0], "dc": errors.c[:, 0],
+            "dh": errors.h[:, 0]}
+    data.update({f"db_{g}": shares[:, k] for k, g in enumerate(PARTS)})
+    return data
+
+
+def plot_backward(data):
+    """Three panels: the memory and the output, the error that reaches c_t, and each step's share of the four
+    biases' gradients (where in time, and through which part, the loss at step 49 sends its blame)."""
+    example = running_example()
+    t = data["t"]
+    fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8.0, 6.2))
+    for name in ("c", "h"):
+        axes[0].plot(t, data[name], color=STYLE[name][0], label=STYLE[name][1], marker="o", markersize=2.5, lw=1.8)
+    axes[1].plot(t, data["dc"], color=ERROR_STYLE["error"], marker="o", markersize=2.5, lw=1.8,
+                 label=r"error at the memory $\partial L/\partial c_t$")
+    for g in PARTS:
+        axes[2].plot(t, data[f"db_{g}"], color=STYLE[g][0], marker="o", markersize=2.5, lw=1.6,
+                     label=rf"step $t$'s share of $\partial L/\partial b_{g}$")
+    for ax in axes:
+        ax.axvline(example.pulse, color="#27ae60", alpha=0.35, lw=2.5, zorder=0)
+        ax.axvline(LOSS_STEP, color=ERROR_STYLE["error"], alpha=0.3, lw=2.5, zorder=0)
+        ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
+        ax.grid(alpha=0.25)
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
+    axes[0].set_title(f"the loss L = h_{LOSS_STEP} sends its error back in time", fontsize=11)
+    axes[-1].set_xlabel("time step $t$")
+    fig.tight_layout()
+    return fig
+
+
+def backward_explorer() -> Explorer:
+    """Chapter 8: the forget bias, the input gate's weight and bias, and the output gate's bias of the running
+    example; plots where in time each part's gradient comes from when the loss is L = h_49."""
+    return Explorer(
+        title="The backward pass on the running example, loss L = h_49",
+        sliders=(Slider("b_f", -4.0, 8.0, 1.0), Slider("w_xj", -10.0, 10.0, 10.0), Slider("b_j", -8.0, 8.0, -5.0),
+                 Slider("b_o", -8.0, 8.0, 0.0)),
+        compute=backward_data,
+        plot=plot_backward,
+    )
 
 
 def gradient_flow_data(b_f: float = 4.0, w_hf: float = 0.0, w_hi: float = 0.0, w_hh: float = 3.0):
