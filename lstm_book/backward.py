@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .cell import LSTMParams, Step, Trace, _check_inputs
-from .fast import _forward, overflow_is_an_error, stack_params, unstack
-from .validation import LSTMInputError, as_float_array, check_finite, shapes, trusted
+from .fast import _forward, _named, stack_params, unstack
+from .validation import LSTMInputError, as_float_array, check_finite, no_overflow, shapes, trusted
 
 __all__ = [
     "hidden_state_backward", "output_gate_backward", "cell_state_backward", "forget_gate_backward",
@@ -190,7 +190,7 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0, dh = xs[:, None], h0[None], c0[None], dh[:, None]
         trace = Trace(*(a[:, None] for a in trace))
-    with overflow_is_an_error("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **params.as_dict()}):
+    with no_overflow("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **_named(params)}):
         grads = _backward(xs, params, trace, dh, h0, c0)
     if unbatched:
         grads = grads._replace(xs=grads.xs[:, 0], h0=grads.h0[0], c0=grads.c0[0])
