@@ -426,6 +426,10 @@ def _gate_mistakes(g: str) -> list[Mistake]:
         Mistake(lambda x, h, W_x, W_h, b_: act(x @ W_x.T + h @ W_x.T + b_),
                 f"You applied the input weights {Wx} to h_(t-1) as well: h_(t-1) goes with the recurrent weights "
                 f"{Wh}, x_t with {Wx}."),
+        Mistake(lambda x, h, W_x, W_h, b_: act(h @ W_x.T + h @ W_h.T + b_),
+                f"You used h_(t-1) twice: the input term is {Wx} x_t, with the current input x_t, not h_(t-1)."),
+        Mistake(lambda x, h, W_x, W_h, b_: act(x @ W_x.T + x @ W_h.T + b_),
+                f"You used x_t twice: the recurrent term is {Wh} h_(t-1), with the previous hidden state h_prev."),
         Mistake(lambda x, h, W_x, W_h, b_: act(x @ W_x + h @ W_h + b_),
                 f"Your weights are transposed: {Wx} has shape (H, D) and maps the D numbers of x_t to H numbers. "
                 f"With x_t as a row vector (numpy's 1-D array, or a batch of rows) that is x_t @ {Wx}.T; "
@@ -677,6 +681,14 @@ def _step_mistakes() -> list[tuple[Mistake, str]]:
 
     out.append((Mistake(old_memory, "Your h_t uses the old memory c_(t-1): compute c_t first, then "
                                     "h_t = tanh(c_t) ⊙ o_t from the new one."), ""))
+
+    def h_for_c(x, h, c, p):
+        q = _parts(x, h, p)
+        c_t = h * q["f"] + q["i"] * q["j"]
+        return np.tanh(c_t) * q["o"], c_t
+
+    out.append((Mistake(h_for_c, "Your c_t keeps a fraction of h_prev: the memory that the forget gate keeps is the "
+                                 "old cell state, c_t = c_prev ⊙ f_t + i_t ⊙ j_t."), ""))
     # one part computed with the weights of another (a copy-and-paste slip)
     for g in "ijfo":
         for other in "ijfo":
