@@ -140,7 +140,8 @@ def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: 
     """The running example's cell (with these four values changed) and the loss L = h_49, the hidden state at the
     last step before the reset. Returns (T,) arrays: t, x, the forward pass i, j, f, o, c, h, the error that
     reaches every step, ∂L/∂c_t ("dc") and ∂L/∂h_t ("dh"), and each step's share of the four biases' gradients,
-    "db_i", "db_j", "db_f", "db_o" (their sums over t are ∂L/∂b_i, ...). Every number comes from `lstm_step`,
+    "db_i", "db_j", "db_f", "db_o" (their sums over t are ∂L/∂b_i, ...), and the same times 100, "share_i", ...
+    (what the figure draws, so that the shares fill its panel). Every number comes from `lstm_step`,
     `error_signal` and `lstm_step_backward`.
     """
     example = running_example()
@@ -160,6 +161,7 @@ def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: 
     data = {name: values[:, 0] for name, values in trace._asdict().items()}
     data.update(t=example.t, x=xs[:, 0], tanh_c=np.tanh(trace.c[:, 0]), dc=errors.c[:, 0], dh=errors.h[:, 0])
     data.update({f"db_{g}": shares[:, k] for k, g in enumerate(PARTS)})
+    data.update({f"share_{g}": 100.0 * shares[:, k] for k, g in enumerate(PARTS)})   # drawn: in hundredths
     return data
 
 
@@ -171,10 +173,10 @@ def backward_explorer() -> Explorer:
         sliders=(Slider("b_f", -4.0, 8.0, 1.0), Slider("w_xj", -10.0, 10.0, 10.0), Slider("b_j", -8.0, 8.0, -5.0),
                  Slider("b_o", -8.0, 8.0, 0.0)),
         compute=backward_data,
-        panels=(Panel(("c", "h")), Panel(("dc",)), Panel(("db_i", "db_j", "db_f", "db_o"))),
+        panels=(Panel(("c", "h")), Panel(("dc",)), Panel(("share_i", "share_j", "share_f", "share_o"))),
         caption=(f"Three panels over the 60 steps of the running example, for the loss L = h_{LOSS_STEP}: the cell "
                  "state and hidden state; the error that reaches the memory, ∂L/∂c_t; and each step's share of "
-                 "the gradients of the four biases."),
+                 "the gradients of the four biases, times 100."),
         events=_running_events(),
         mirror=_mirror("lstm_backward", loss_step=LOSS_STEP),
     )

@@ -103,6 +103,9 @@ var LSTMMirror = (function () {
     dh[spec.loss_step] = 1;
     var back = scalarBackward(setting(spec, values).p, out, dh, spec.c0);
     for (var name in back) out[name] = back[name];
+    ["i", "j", "f", "o"].forEach(function (g) {                // drawn in hundredths
+      out["share_" + g] = back["db_" + g].map(function (v) { return 100 * v; });
+    });
     return out;
   };
 
