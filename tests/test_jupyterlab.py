@@ -119,8 +119,8 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="session")
-def browser_context(lab):
+@pytest.fixture(scope="module")  # closed after this module: a second sync_playwright (test_website) cannot start
+def browser_context(lab):         # while one is still running in the same process
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
@@ -222,7 +222,7 @@ def _wait(page, script: str, timeout: float):
     page.wait_for_function(script, timeout=timeout * 1000, polling=250)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def course(lab, browser_context):
     """Open and run every chapter in JupyterLab once; the tests below read what was seen."""
     results, started = {}, time.monotonic()
