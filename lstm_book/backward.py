@@ -186,9 +186,10 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
     tanh_c = np.tanh(c)
     via_h_to_c = o * (1 - tanh_c**2)                                   # (1): ∂h_t/∂c_t
     via_h_to_zo = tanh_c * o * (1 - o)                                 # (1), (2): ∂h_t/∂z_o
-    via_c = np.stack([j * (1 - i**2),                                  # (3), (6): ∂c_t/∂z_i
-                      i * j * (1 - j),                                 # (3), (5): ∂c_t/∂z_j
-                      c_prev * f * (1 - f)], axis=2)                   # (3), (4): ∂c_t/∂z_f
+    via_c = np.empty((T, B, 3, H), dtype)                             # ∂c_t/∂z for the parts i, j, f:
+    np.multiply(j, 1 - i**2, out=via_c[:, :, 0])                       # (3), (6): j_t (1 − i_t²)
+    np.multiply(i * j, 1 - j, out=via_c[:, :, 1])                      # (3), (5): i_t j_t (1 − j_t)
+    np.multiply(c_prev * f, 1 - f, out=via_c[:, :, 2])                 # (3), (4): c_{t-1} f_t (1 − f_t)
     dz = np.empty((T, B, 4, H), dtype)                                 # ∂L/∂z_t, parts i, j, f, o
     dh_next = np.zeros((B, H), dtype)                                  # what h_t receives from step t+1
     dc_next = np.zeros((B, H), dtype)                                  # what c_t receives from c_{t+1}

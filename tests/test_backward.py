@@ -403,9 +403,9 @@ FAST_MUTANTS = {
     "o: σ' written as σ": ("via_h_to_zo = tanh_c * o * (1 - o)", "via_h_to_zo = tanh_c * o"),
     "c: the error from c_{t+1} forgotten": ("dc_t += dc_next", "dc_t += 0"),
     "c: the forget gate left out on the way to c_{t-1}": ("dc_next = dc_t * f[t]", "dc_next = dc_t * 1"),
-    "f: c_t where c_{t-1} belongs": ("c_prev * f * (1 - f)", "c * f * (1 - f)"),
-    "j: σ' written as σ": ("i * j * (1 - j)", "i * j"),
-    "i: tanh' left out": ("j * (1 - i**2)", "j * (1 - 0 * i)"),
+    "f: c_t where c_{t-1} belongs": ("np.multiply(c_prev * f, 1 - f", "np.multiply(c * f, 1 - f"),
+    "j: σ' written as σ": ("np.multiply(i * j, 1 - j", "np.multiply(i * j, 1 + 0 * j"),
+    "i: tanh' left out": ("np.multiply(j, 1 - i**2", "np.multiply(j, 1 - 0 * i"),
     "h: the error from h_{t+1} forgotten": ("dh_t = dh[t] + dh_next", "dh_t = dh[t] + 0 * dh_next"),
     "weights: h_t where h_{t-1} belongs": ("dW_h = dz.T @ h_prev.reshape", "dW_h = dz.T @ trace.h.reshape"),
 }
