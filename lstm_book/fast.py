@@ -79,16 +79,16 @@ def _forward(xs, params: LSTMParams, h, c):
     W_x, W_h, b = W_x * half[:, None], W_h * half[:, None], b * half
     W_hT = W_h.T                                        # (H, 4H), a view: numpy multiplies it without a copy
     D = xs.shape[2]
-    z = (xs.astype(dtype, copy=False).reshape(T * B, D) @ W_x.T + b).reshape(T, B, 4 * H)
-    # z: (T, B, 4H), the input half of every step, in one large product
-    gates = np.empty((T, B, 4 * H), dtype)
+    gates = xs.astype(dtype, copy=False).reshape(T * B, D) @ W_x.T   # the input half of every step, one product,
+    gates += b                                                        # plus the bias: (T·B, 4H) ...
+    gates = gates.reshape(T, B, 4 * H)                                # ... then, step by step, the gates in place
     cs = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)
-    write, tanh_c = np.empty((B, H), dtype), np.empty((B, H), dtype)
+    recurrent, write, tanh_c = np.empty((B, 4 * H), dtype), np.empty((B, H), dtype), np.empty((B, H), dtype)
     for t in range(T):
         a = gates[t]
-        np.matmul(h, W_hT, out=a)                        # the recurrent half: h_{t-1} W_h^T
-        np.add(a, z[t], out=a)                          # + the input half and the bias: z_t (halved for σ)
+        np.matmul(h, W_hT, out=recurrent)               # the recurrent half: h_{t-1} W_h^T
+        a += recurrent                                  # + the input half and the bias: z_t (halved for σ)
         np.tanh(a, out=a)                               # tanh for all four parts ...
         sig = a[:, H:]
         sig *= 0.5
