@@ -179,17 +179,28 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
     dtype = np.result_type(xs, h0, c0, dh, trace.h, *params.as_dict().values())
     W_x, W_h, _ = (a.astype(dtype, copy=False) for a in stack_params(params))
     i, j, f, o, c = trace.i, trace.j, trace.f, trace.o, trace.c
-    c_prev = np.concatenate([c0[None], c[:-1]])
-    h_prev = np.concatenate([h0[None], trace.h[:-1]])
     # The local derivatives do not depend on the error that will arrive, so they are computed for all steps at
     # once, before the loop: what ∂L/∂h_t and ∂L/∂c_t are multiplied by on their way to each pre-activation.
+    # They are written in place (out=, *=): a new array of this size costs more than the arithmetic in it.
     tanh_c = np.tanh(c)
-    via_h_to_c = o * (1 - tanh_c**2)                                   # (1): ∂h_t/∂c_t
-    via_h_to_zo = tanh_c * o * (1 - o)                                 # (1), (2): ∂h_t/∂z_o
-    via_c = np.empty((T, B, 3, H), dtype)                             # ∂c_t/∂z for the parts i, j, f:
-    np.multiply(j, 1 - i**2, out=via_c[:, :, 0])                       # (3), (6): j_t (1 − i_t²)
-    np.multiply(i * j, 1 - j, out=via_c[:, :, 1])                      # (3), (5): i_t j_t (1 − j_t)
-    np.multiply(c_prev * f, 1 - f, out=via_c[:, :, 2])                 # (3), (4): c_{t-1} f_t (1 − f_t)
+    via_h_to_c = np.square(tanh_c)
+    np.subtract(1, via_h_to_c, out=via_h_to_c)
+    via_h_to_c *= o                                                    # (1): ∂h_t/∂c_t = o_t (1 − tanh² c_t)
+    via_h_to_zo = np.subtract(1, o)
+    via_h_to_zo *= o
+    via_h_to_zo *= tanh_c                                              # (1), (2): ∂h_t/∂z_o = tanh c_t o_t (1 − o_t)
+    via_c = np.empty((T, B, 3, H), dtype)                              # ∂c_t/∂z for the parts i, j, f:
+    via_i, via_j, via_f = via_c[:, :, 0], via_c[:, :, 1], via_c[:, :, 2]
+    np.square(i, out=via_i)
+    np.subtract(1, via_i, out=via_i)
+    via_i *= j                                                         # (3), (6): j_t (1 − i_t²)
+    np.subtract(1, j, out=via_j)
+    via_j *= j
+    via_j *= i                                                         # (3), (5): i_t j_t (1 − j_t)
+    np.subtract(1, f, out=via_f)
+    via_f *= f
+    via_f[0] *= c0
+    via_f[1:] *= c[:-1]                                                # (3), (4): c_{t-1} f_t (1 − f_t)
     dz = np.empty((T, B, 4, H), dtype)                                 # ∂L/∂z_t, parts i, j, f, o
     dh_next = np.zeros((B, H), dtype)                                  # what h_t receives from step t+1
     dc_next = np.zeros((B, H), dtype)                                  # what c_t receives from c_{t+1}
@@ -204,7 +215,7 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
     # The weights: each step's share, summed over the steps (and the batch) in one product per matrix.
     dz = dz.reshape(T * B, 4 * H)
     dW_x = dz.T @ xs.reshape(T * B, -1)
-    dW_h = dz.T @ h_prev.reshape(T * B, H)
+    dW_h = dz[B:].T @ trace.h[:-1].reshape(-1, H) + dz[:B].T @ h0  # step t's h_{t-1}: h0, then h_1 … h_{T-1}
     db = dz.sum(axis=0)
     dxs = (dz @ W_x).reshape(xs.shape)
     named = {**unstack(dW_x, "W_x"), **unstack(dW_h, "W_h"), **unstack(db, "b")}

@@ -399,15 +399,15 @@ def test_every_wrong_backward_equation_is_rejected(monkeypatch, name):
 
 # The same mistakes in the fast backward pass, made by editing one line of its source.
 FAST_MUTANTS = {
-    "h: tanh' left out": ("via_h_to_c = o * (1 - tanh_c**2)", "via_h_to_c = o"),
-    "o: σ' written as σ": ("via_h_to_zo = tanh_c * o * (1 - o)", "via_h_to_zo = tanh_c * o"),
+    "h: tanh' left out": ("via_h_to_c = np.square(tanh_c)", "via_h_to_c = np.zeros_like(tanh_c)"),
+    "o: σ' written as σ": ("via_h_to_zo = np.subtract(1, o)", "via_h_to_zo = np.ones_like(o)"),
     "c: the error from c_{t+1} forgotten": ("dc_t += dc_next", "dc_t += 0"),
     "c: the forget gate left out on the way to c_{t-1}": ("dc_next = dc_t * f[t]", "dc_next = dc_t * 1"),
-    "f: c_t where c_{t-1} belongs": ("np.multiply(c_prev * f, 1 - f", "np.multiply(c * f, 1 - f"),
-    "j: σ' written as σ": ("np.multiply(i * j, 1 - j", "np.multiply(i * j, 1 + 0 * j"),
-    "i: tanh' left out": ("np.multiply(j, 1 - i**2", "np.multiply(j, 1 - 0 * i"),
+    "f: c_t where c_{t-1} belongs": ("via_f[1:] *= c[:-1]", "via_f[1:] *= c[1:]"),
+    "j: σ' written as σ": ("np.subtract(1, j, out=via_j)", "via_j[...] = 1"),
+    "i: tanh' left out": ("np.square(i, out=via_i)", "via_i[...] = 0"),
     "h: the error from h_{t+1} forgotten": ("dh_t = dh[t] + dh_next", "dh_t = dh[t] + 0 * dh_next"),
-    "weights: h_t where h_{t-1} belongs": ("dW_h = dz.T @ h_prev.reshape", "dW_h = dz.T @ trace.h.reshape"),
+    "weights: h_t where h_{t-1} belongs": ("dW_h = dz[B:].T @ trace.h[:-1]", "dW_h = dz[B:].T @ trace.h[1:]"),
 }
 
 
