@@ -1,6 +1,8 @@
 # The two set-up commands of the README:
 #   make book   install, build the website strictly, say where to open it
-#   make test   install, then run every test (package, explorers, checkers, notebooks, website in Chromium)
+#   make test   install (with requirements-test.txt: PyTorch, the tests' reference), then run every test
+#               (package, explorers, checkers, notebooks, website in Chromium)
+#   make bench  the benchmarks (benchmarks/bench_*.py): the fast cell against PyTorch, and the others
 # Both work on a fresh machine with Python 3.11; `make test` also needs Debian's chromium (installed if missing).
 
 PYTHON ?= python3
@@ -8,7 +10,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test bench install assets browser serve lab clean
+.PHONY: book test bench install install-test assets browser serve lab clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,13 @@ $(LAB_SETTINGS): jupyterlab/overrides.json $(VENV)/.installed
 	cp $< $@
 
 install: $(VENV)/.installed $(LAB_SETTINGS)
+
+# The tests' extra reference (PyTorch, pinned to its CPU build); `make book` does not need it.
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+install-test: $(VENV)/.installed-test
 
 # MathJax, require.js and the widget manager, served by the site itself (pinned in package-lock.json).
 # Without npm the site falls back to the CDNs, and says so in the build log.
@@ -46,11 +55,12 @@ serve:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: install assets browser
+test: install-test assets browser
 	timeout 1800 $(PY) -m pytest
 
-# Benchmarks, not tests: every benchmarks/bench_*.py (explorer redraw times on the site and in JupyterLab, ...).
-bench: install assets browser
+# Timings, not tests: every benchmarks/bench_*.py prints its measurements (the fast cell against PyTorch,
+# explorer redraw times on the site and in JupyterLab, ...).
+bench: install-test assets browser
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:

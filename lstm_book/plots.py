@@ -28,6 +28,15 @@ STYLE: dict[str, tuple[str, str]] = {
     "c": ("#c0392b", r"cell state $c_t$"),
     "tanh_c": ("#f1948a", r"$\tanh(c_t)$"),
     "h": ("#111111", r"hidden state $h_t$"),
+    # Part II (chapters 8 and 9): the error signal, each part's share of its bias's gradient, and their logarithms
+    "dc": ("#7b241c", r"error at the memory $∂L/∂c_t$"),
+    "share_i": ("#8e44ad", r"step share of $∂L/∂b_i$ ×100"),
+    "share_j": ("#27ae60", r"step share of $∂L/∂b_j$ ×100"),
+    "share_f": ("#2471a3", r"step share of $∂L/∂b_f$ ×100"),
+    "share_o": ("#e67e22", r"step share of $∂L/∂b_o$ ×100"),
+    "log_dc": ("#7b241c", r"LSTM memory, log10 $|∂L/∂c_t|$"),
+    "log_path": ("#5dade2", r"forget gates after t, log10 $f_{t+1} ⋯ f_T$"),
+    "log_rnn": ("#16a085", r"plain RNN, log10 $|∂L/∂h_t|$"),
 }
 
 #: The events of the running example, marked in every panel: (colour, how, legend). Their colours are used by no

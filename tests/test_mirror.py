@@ -22,6 +22,7 @@ from lstm_book import sigmoid
 from lstm_book.explorers import (
     WEB_DIR, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
 )
+from lstm_book.learning import backward_explorer, gradient_flow_explorer
 
 NODE = shutil.which("node")
 MIRROR = WEB_DIR / "mirror.js"
@@ -31,6 +32,8 @@ EXPLORERS = {
     "hidden": hidden_state_explorer,
     "cell": cell_state_explorer,
     **{f"gate_{g}": (lambda g=g: gate_explorer(g)) for g in "ojfi"},
+    "backward": backward_explorer,              # chapter 8 (lstm_book.learning): the backward pass
+    "gradient_flow": gradient_flow_explorer,    # chapter 9: the error flowing back, LSTM and plain RNN
 }
 
 # reads {"source": path, "cases": [[mirror, values], ...], "z": [...], "steps": [[x, h_prev, c_prev, weights], ...]}
@@ -173,6 +176,14 @@ MUTANTS = {
     "h_t from c_{t-1} (the new memory written after h is computed)": (
         "c = c * f + i * j;\n      var tanhC = Math.tanh(c);", "var tanhC = Math.tanh(c);\n      c = c * f + i * j;"),
     "the fixed point without the input gate": ("out.c_star = i * j / (1 - f);", "out.c_star = i / (1 - f);"),
+    # the backward pass of chapters 8 and 9
+    "backward: the error from c_{t+1} forgotten": (
+        "var ec = eh * o * (1 - tanhC * tanhC) + dcNext;", "var ec = eh * o * (1 - tanhC * tanhC);"),
+    "backward: tanh' left out on the way from h_t to c_t": (
+        "var ec = eh * o * (1 - tanhC * tanhC) + dcNext;", "var ec = eh * o + dcNext;"),
+    "backward: σ' written as σ for the input gate": ("var zj = ec * i * j * (1 - j);", "var zj = ec * i * j;"),
+    "backward: the forget gate left out on the way to c_{t-1}": ("dcNext = ec * f;", "dcNext = ec;"),
+    "plain RNN: tanh' left out": ("next = rnn[t] * (1 - hs[t] * hs[t]) * w;", "next = rnn[t] * w;"),
 }
 
 

@@ -69,13 +69,75 @@ var LSTMMirror = (function () {
     }
   };
 
+  // chapters 8 and 9: the scalar cell's backward pass, as lstm_book.backward.error_signal and
+  // lstm_step_backward compute it. dh: the loss's error at every h_t. Returns the error that reaches every h_t
+  // and c_t ("dh", "dc") and each step's share of the four biases' gradients ("db_i", ..., the dz of each part).
+  function scalarBackward(p, tr, dh, c0) {
+    var T = dh.length, out = {dh: new Array(T), dc: new Array(T), db_i: new Array(T), db_j: new Array(T),
+                              db_f: new Array(T), db_o: new Array(T)};
+    var dhNext = 0, dcNext = 0;
+    for (var t = T - 1; t >= 0; t--) {
+      var i = tr.i[t], j = tr.j[t], f = tr.f[t], o = tr.o[t], cPrev = t > 0 ? tr.c[t - 1] : c0;
+      var tanhC = Math.tanh(tr.c[t]);
+      var eh = dh[t] + dhNext;                             // all of dL/dh_t
+      var ec = eh * o * (1 - tanhC * tanhC) + dcNext;      // all of dL/dc_t: through h_t, and from c_{t+1}
+      var zo = eh * tanhC * o * (1 - o);                   // h -> o
+      var zf = ec * cPrev * f * (1 - f);                   // c -> f
+      var zj = ec * i * j * (1 - j);                       // c -> j
+      var zi = ec * j * (1 - i * i);                       // c -> i
+      out.dh[t] = eh; out.dc[t] = ec;
+      out.db_i[t] = zi; out.db_j[t] = zj; out.db_f[t] = zf; out.db_o[t] = zo;
+      dcNext = ec * f;                                     // c_t -> c_{t-1}
+      dhNext = zi * p.w_hi + zj * p.w_hj + zf * p.w_hf + zo * p.w_ho;   // every part -> h_{t-1}
+    }
+    return out;
+  }
+
+  function log10Floor(values) {
+    return values.map(function (v) { return Math.log10(Math.max(Math.abs(v), 1e-100)); });
+  }
+
+  // chapter 8: the running example, with the loss reading h at one step (spec.loss_step)
+  computes.lstm_backward = function (spec, values) {
+    var out = computes.scalar_cell(spec, values), T = out.t.length, dh = new Array(T).fill(0);
+    dh[spec.loss_step] = 1;
+    var back = scalarBackward(setting(spec, values).p, out, dh, spec.c0);
+    for (var name in back) out[name] = back[name];
+    ["i", "j", "f", "o"].forEach(function (g) {                // drawn in hundredths
+      out["share_" + g] = back["db_" + g].map(function (v) { return 100 * v; });
+    });
+    return out;
+  };
+
+  // chapter 9: the same cell with the loss at the last step, beside a plain RNN h_t = tanh(w_xh x_t + w_hh h_{t-1})
+  computes.gradient_flow = function (spec, values) {
+    var cellValues = {}, name;
+    for (name in values) if (name !== "w_hh") cellValues[name] = values[name];
+    var out = computes.scalar_cell(spec, cellValues), T = out.t.length, dh = new Array(T).fill(0);
+    dh[T - 1] = 1;
+    var back = scalarBackward(setting(spec, cellValues).p, out, dh, spec.c0);
+    out.dh = back.dh.map(Math.abs); out.dc = back.dc.map(Math.abs);
+    var path = new Array(T), acc = 1;                    // f_{t+1} ... f_T, and 1 at the last step
+    path[T - 1] = 1;
+    for (var t = T - 2; t >= 0; t--) { acc = acc * out.f[t + 1]; path[t] = acc; }
+    out.path = path;
+    var w = values.w_hh, hs = new Array(T), h = 0;       // the plain RNN, from rest
+    for (t = 0; t < T; t++) { h = Math.tanh((spec.x[t] * spec.w_xh + spec.b_h) + h * w); hs[t] = h; }
+    var rnn = new Array(T), next = 0;
+    for (t = T - 1; t >= 0; t--) { rnn[t] = dh[t] + next; next = rnn[t] * (1 - hs[t] * hs[t]) * w; }
+    out.h_rnn = hs; out.dh_rnn = rnn.map(Math.abs);
+    out.log_dc = log10Floor(out.dc); out.log_path = log10Floor(path); out.log_rnn = log10Floor(rnn);
+    return out;
+  };
+
   function compute(spec, values) {
     var fn = computes[spec.name];
     if (!fn) throw new Error("mirror: no compute named " + spec.name);
     return fn(spec, values);
   }
 
-  return {sigmoid: sigmoid, scalarCell: scalarCell, computes: computes, compute: compute};
+  return {sigmoid: sigmoid, scalarCell: scalarCell, scalarBackward: scalarBackward, computes: computes,
+          compute: compute};
 })();
 
 if (typeof module !== "undefined" && module.exports) module.exports = LSTMMirror;
