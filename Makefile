@@ -1,6 +1,8 @@
 # The two set-up commands of the README:
 #   make book   install, build the website strictly, say where to open it
-#   make test   install, then run every test (package, explorers, checkers, notebooks, website in Chromium)
+#   make test   install (with requirements-test.txt: PyTorch, the tests' reference), then run every test
+#               (package, explorers, checkers, notebooks, website in Chromium)
+#   make bench  the benchmarks (benchmarks/bench_*.py): the fast cell against PyTorch, and the others
 # Both work on a fresh machine with Python 3.11; `make test` also needs Debian's chromium (installed if missing).
 
 PYTHON ?= python3
@@ -8,7 +10,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test install assets browser serve clean
+.PHONY: book test bench install install-test assets browser serve clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The tests' extra reference (PyTorch, pinned to its CPU build); `make book` does not need it.
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+install-test: $(VENV)/.installed-test
 
 # MathJax, require.js and the widget manager, served by the site itself (pinned in package-lock.json).
 # Without npm the site falls back to the CDNs, and says so in the build log.
@@ -35,8 +44,12 @@ serve:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: install assets browser
+test: install-test assets browser
 	timeout 1800 $(PY) -m pytest
+
+# Timings, not tests: each script prints its measurements and ratios (against PyTorch where there is one).
+bench: install-test
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf _build

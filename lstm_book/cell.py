@@ -1,6 +1,8 @@
 """The whole cell: its parameters, one time step, and the forward pass over a sequence.
 
-Everything here is built from the six functions of `lstm_book.equations`; nothing is computed twice.
+`lstm_step` is built from the six functions of `lstm_book.equations`. The forward pass over a sequence,
+`lstm_forward`, is the fast cell of `lstm_book.fast` (the whole cell as one matrix product, chapter 7); it is
+imported here so that `lstm_book.cell.lstm_forward` keeps working.
 """
 
 from __future__ import annotations
@@ -152,23 +154,6 @@ def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:
     return Step(i_t, j_t, f_t, o_t, c_t, h_t)
 
 
-def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
-    """Run the cell over a sequence, starting from h0 and c0 (zeros if not given).
-
-    xs: (T, D) for one sequence or (T, B, D) for a batch of B sequences; T >= 1.
-    h0, c0: (H,) or (B, H), batched like xs.  Returns a `Trace` whose fields have shape (T, H) or (T, B, H).
-    The inputs are checked once, here; the steps then run unchecked.
-    """
-    xs, h, c = _check_inputs("lstm_forward", params, xs=xs, h0=h0, c0=c0)
-    steps = []
-    with trusted():
-        for x_t in xs:
-            step = lstm_step(x_t, h, c, params)
-            h, c = step.h, step.c
-            steps.append(step)
-    return Trace(*(np.stack(values) for values in zip(*steps)))
-
-
 def _check_inputs(func: str, params, **arrays):
     """The checks of `lstm_step` and `lstm_forward`, with the caller's argument names in every message.
 
@@ -206,3 +191,6 @@ def _check_inputs(func: str, params, **arrays):
         check_finite(value, func=func, arg=name)
         out.append(value)
     return tuple(out)
+
+
+from .fast import lstm_forward  # noqa: E402  (the fast cell of chapter 7; it imports the names above)

@@ -166,7 +166,8 @@ def test_forward_matches_an_explicit_loop_over_lstm_step():
         step = lstm_step(x_t, h, c, params)
         h, c = step.h, step.c
         for name in ("i", "j", "f", "o", "c", "h"):
-            assert np.array_equal(getattr(trace, name)[t], getattr(step, name))
+            # lstm_forward is the fast cell (one stacked product, lstm_book.fast): equal up to rounding
+            assert np.max(np.abs(getattr(trace, name)[t] - getattr(step, name))) <= 1e-12
 
 
 def test_a_batch_equals_its_sequences_run_one_by_one():

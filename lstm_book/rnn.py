@@ -1,0 +1,130 @@
+"""A plain recurrent network, for comparison with the LSTM (chapter 9; Part III trains it too).
+
+    h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)
+
+One state, no gates, no separate memory: the hidden state is squashed and multiplied by W_hh at every step,
+which is why its error signal shrinks (or grows) geometrically on the way back. Shapes as in the LSTM:
+x_t (D,) or (B, D), h_t (H,) or (B, H), W_xh (H, D), W_hh (H, H), b_h (H,).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+import numpy as np
+
+from .validation import LSTMInputError, as_float_array, check_finite, check_shapes
+
+__all__ = ["RNNParams", "RNNGradients", "init_rnn_params", "rnn_forward", "rnn_backward"]
+
+
+@dataclass(frozen=True)
+class RNNParams:
+    """The weights of a plain recurrent network: W_xh (H, D), W_hh (H, H), b_h (H,). Checked when made."""
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    b_h: np.ndarray
+
+    def __post_init__(self):
+        arrays = {}
+        for f in fields(self):
+            array = as_float_array(getattr(self, f.name), func="RNNParams", arg=f.name)
+            check_finite(array, func="RNNParams", arg=f.name)
+            object.__setattr__(self, f.name, array)
+            arrays[f.name] = array
+        sizes = check_shapes("RNNParams", arrays, {"W_xh": "H D", "W_hh": "H H", "b_h": "H"})
+        object.__setattr__(self, "input_size", sizes["D"])
+        object.__setattr__(self, "hidden_size", sizes["H"])
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class RNNGradients(NamedTuple):
+    """∂L/∂ of every input of `rnn_forward`: W_xh, W_hh, b_h, xs, h0, each with the shape of what it is the
+    gradient of."""
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    b_h: np.ndarray
+    xs: np.ndarray
+    h0: np.ndarray
+
+
+def init_rnn_params(input_size: int, hidden_size: int, *, seed: int = 0, dtype=np.float64) -> RNNParams:
+    """Random weights uniform in ±1/√H (as PyTorch's nn.RNN), bias 0. Seeded: the same every run."""
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise LSTMInputError(f"init_rnn_params: argument '{name}' should be a positive integer, but got {value!r}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise LSTMInputError(f"init_rnn_params: argument 'dtype' should be float64 or float32, but got {dtype}")
+    rng = np.random.default_rng(seed)
+    scale = 1.0 / np.sqrt(hidden_size)
+    return RNNParams(rng.uniform(-scale, scale, (hidden_size, input_size)).astype(dtype),
+                     rng.uniform(-scale, scale, (hidden_size, hidden_size)).astype(dtype),
+                     np.zeros(hidden_size, dtype))
+
+
+def rnn_forward(xs, params: RNNParams, h0=None) -> np.ndarray:
+    """The hidden states h_1 … h_T of a plain RNN, starting from h0 (zeros if not given).
+
+    xs: (T, D) or (T, B, D);  h0: (H,) or (B, H), batched like xs.  Returns hs: (T, H) or (T, B, H).
+    """
+    xs, h = _check("rnn_forward", xs, params, h0=h0)
+    hs = np.empty(xs.shape[:-1] + (params.hidden_size,), np.result_type(xs, h, params.W_hh))
+    z = xs @ params.W_xh.T + params.b_h          # the input's part of every step, in one product
+    for t in range(len(xs)):
+        h = hs[t] = np.tanh(z[t] + h @ params.W_hh.T)
+    return hs
+
+
+def rnn_backward(xs, params: RNNParams, hs, dh, h0=None) -> RNNGradients:
+    """Backpropagation through time for the plain RNN, given dh = ∂L/∂h_t for every t.
+
+    xs, params, h0: what `rnn_forward` was given; hs: what it returned, (T, H) or (T, B, H); dh: the shape of hs.
+    At each step back the error is multiplied by tanh'(z_t) = 1 − h_t² and by W_hh: nothing else carries it.
+    """
+    xs, h0, hs, dh = _check("rnn_backward", xs, params, h0=h0, hs=hs, dh=dh)
+    first = np.tanh(xs[0] @ params.W_xh.T + h0 @ params.W_hh.T + params.b_h)
+    tol = 1e-4 if hs.dtype == np.float32 else 1e-9
+    if not np.allclose(first, hs[0], rtol=tol, atol=tol):
+        raise LSTMInputError("rnn_backward: argument 'hs' does not belong to these inputs: its first step differs "
+                             "from rnn_forward(xs, params, h0). Pass the states of this very forward pass.")
+    h_prev = np.concatenate([h0[None], hs[:-1]])
+    dz = np.empty_like(dh)
+    dh_next = np.zeros_like(h0, dtype=dz.dtype)                         # what h_t receives from step t+1
+    for t in range(len(xs) - 1, -1, -1):
+        dz[t] = (dh[t] + dh_next) * (1 - hs[t] ** 2)                   # through tanh
+        dh_next = dz[t] @ params.W_hh                                  # back to h_{t-1}
+    H, D = params.hidden_size, params.input_size
+    flat = dz.reshape(-1, H)
+    return RNNGradients(W_xh=flat.T @ xs.reshape(-1, D), W_hh=flat.T @ h_prev.reshape(-1, H),
+                        b_h=flat.sum(axis=0), xs=dz @ params.W_xh, h0=dh_next)
+
+
+def _check(func, xs, params, **arrays):
+    """Checks of the public functions: xs (T, D) or (T, B, D); h0 batched like xs; hs and dh like the output."""
+    if not isinstance(params, RNNParams):
+        raise LSTMInputError(f"{func}: argument 'params' should be an RNNParams, but got {type(params).__name__}")
+    D, H = params.input_size, params.hidden_size
+    xs = as_float_array(xs, func=func, arg="xs")
+    if xs.ndim not in (2, 3) or xs.shape[-1] != D:
+        raise LSTMInputError(f"{func}: argument 'xs' should have shape (T, D={D}) or (T, B, D={D}), "
+                             f"but got shape {xs.shape}")
+    if xs.shape[0] == 0 or 0 in xs.shape[1:-1]:
+        raise LSTMInputError(f"{func}: argument 'xs' is empty (shape {xs.shape}); need T >= 1 and B >= 1")
+    check_finite(xs, func=func, arg="xs")
+    out = [xs]
+    for name, value in arrays.items():
+        want = xs.shape[1:-1] + (H,) if name == "h0" else xs.shape[:-1] + (H,)
+        if value is None and name == "h0":
+            value = np.zeros(want, xs.dtype)
+        value = as_float_array(value, func=func, arg=name)
+        if value.shape != want:
+            raise LSTMInputError(f"{func}: argument '{name}' should have shape {want} (from 'xs' {xs.shape} and "
+                                 f"H={H}), but got shape {value.shape}")
+        check_finite(value, func=func, arg=name)
+        out.append(value)
+    return out
