@@ -5,7 +5,7 @@
     squared error   L = mean over scored steps of Σ_k (y_tk - target_tk)²
 
 One training step: draw a batch, run the cell forward, read out, compute the loss, send the error back through
-the readout and the cell (backpropagation through time), clip the gradient's norm, and let Adam move every
+the readout and the cell (backpropagation through time), clip the gradient's norm (Part II's `clip_by_global_norm`), and let Adam move every
 parameter. `train` repeats that with a progress bar and returns the learned parameters and the record.
 
 The cells it trains (`CELLS`): the book's LSTM (Part II's `lstm_forward` and `lstm_backward`), the plain RNN
@@ -14,17 +14,20 @@ of Part II, and the variants of chapter 11 (`lstm_book.variants`).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .backward import clip_by_global_norm, lstm_backward
+from .cell import LSTMParams, init_params
+from .fast import lstm_forward
 from .memory_tasks import Batch, Task
+from .rnn import RNNParams, init_rnn_params, rnn_backward, rnn_forward
 from .validation import LSTMInputError, trusted
 from .variants import VARIANTS, init_variant, variant_backward, variant_forward
 
-__all__ = ["readout", "readout_backward", "cross_entropy", "squared_error", "Adam", "clip_gradients",
+__all__ = ["readout", "readout_backward", "cross_entropy", "squared_error", "Adam",
            "init_network", "network_forward", "network_backward", "TrainResult", "train", "evaluate", "CELLS"]
 
 
@@ -73,7 +76,7 @@ LOSSES = {"cross_entropy": cross_entropy, "squared_error": squared_error}
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Adam and clipping
+# Adam (clipping is Part II's `clip_by_global_norm`)
 
 
 @dataclass
@@ -108,31 +111,31 @@ class Adam:
         return new
 
 
-def clip_gradients(grads: dict, max_norm: float) -> tuple[dict, float]:
-    """Scale all gradients together so that their joint norm is at most `max_norm`.
-
-    The norm is ‖g‖ = √(Σ over every entry of every gradient of g²). Returns (the clipped gradients, ‖g‖ before
-    clipping). The direction is kept; only a step that would be too long is shortened.
-    """
-    norm = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads.values()))
-    if norm <= max_norm:
-        return grads, norm
-    scale = max_norm / norm
-    return {name: g * scale for name, g in grads.items()}, norm
-
-
 # ---------------------------------------------------------------------------------------------------------
 # A network: a cell and its readout
 
-#: The cells `train` knows, by name: every variant of chapter 11.
-CELLS = tuple(VARIANTS)
+#: The cells `train` knows, by name: the book's LSTM (Part II's fast `lstm_forward` and `lstm_backward`), the
+#: plain RNN of Part II, and the variants of chapter 11 (`lstm_book.variants`).
+CELLS = ("lstm", "rnn") + tuple(name for name in VARIANTS if name != "lstm")
+
+#: Cells whose equations are the book's six: trained with Part II's code (only their initial b_f differs).
+_BOOK_LSTM = ("lstm", "forget_bias_0")
 
 
 def init_network(cell: str, input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
                  forget_bias: float | None = None) -> dict[str, np.ndarray]:
-    """Random parameters of a cell (named as in the book) plus its readout W_y (K, H) and b_y (K,)."""
+    """Random parameters of a cell (named as in the book) plus its readout W_y (K, H) and b_y (K,).
+
+    Weights are uniform in ±1/√H, biases 0, except b_f: 1 for the LSTM, 0 for "forget_bias_0", or `forget_bias`.
+    """
     _cell(cell, "init_network")
-    params = init_variant(cell, input_size, hidden_size, seed=seed, forget_bias=forget_bias)
+    if cell == "rnn":
+        params = init_rnn_params(input_size, hidden_size, seed=seed).as_dict()
+    elif cell in _BOOK_LSTM:
+        b_f = VARIANTS[cell].forget_bias if forget_bias is None else forget_bias
+        params = init_params(input_size, hidden_size, forget_bias=b_f, seed=seed).as_dict()
+    else:
+        params = init_variant(cell, input_size, hidden_size, seed=seed, forget_bias=forget_bias)
     rng = np.random.default_rng([seed, 7])
     scale = 1.0 / np.sqrt(hidden_size)
     params["W_y"] = rng.uniform(-scale, scale, (output_size, hidden_size))
@@ -154,15 +157,29 @@ def _split(params: dict):
 def network_forward(params: dict, xs: np.ndarray, cell: str):
     """The cell over a batch xs (T, B, D), then the readout: returns (outputs (T, B, K), the cell's trace)."""
     cell_params, W_y, b_y = _split(params)
-    trace = variant_forward(xs, cell_params, cell)
-    return readout(trace.h, W_y, b_y), trace
+    if cell in _BOOK_LSTM:
+        zeros = np.zeros(xs.shape[1:-1] + W_y.shape[1:])             # h0 = c0 = 0, passed explicitly
+        trace = lstm_forward(xs, LSTMParams(**cell_params), zeros, zeros)
+    elif cell == "rnn":
+        trace = rnn_forward(xs, RNNParams(**cell_params))           # the hidden states are all there is
+    else:
+        trace = variant_forward(xs, cell_params, cell)
+    h = trace if cell == "rnn" else trace.h
+    return readout(h, W_y, b_y), trace
 
 
 def network_backward(params: dict, xs: np.ndarray, cell: str, trace, doutputs: np.ndarray) -> dict:
     """The gradient of the loss with respect to every parameter, from doutputs = dL/d(outputs) (T, B, K)."""
     cell_params, W_y, _ = _split(params)
-    dW_y, db_y, dh = readout_backward(trace.h, W_y, doutputs)
-    grads = variant_backward(xs, cell_params, cell, trace, dh)
+    h = trace if cell == "rnn" else trace.h
+    dW_y, db_y, dh = readout_backward(h, W_y, doutputs)
+    if cell in _BOOK_LSTM:
+        zeros = np.zeros(dh.shape[1:])
+        grads = lstm_backward(xs, LSTMParams(**cell_params), trace, dh, zeros, zeros)._asdict()
+    elif cell == "rnn":
+        grads = rnn_backward(xs, RNNParams(**cell_params), trace, dh)._asdict()
+    else:
+        grads = variant_backward(xs, cell_params, cell, trace, dh)
     grads = {name: grads[name] for name in cell_params}
     grads.update(W_y=dW_y, b_y=db_y)
     return grads
@@ -202,7 +219,7 @@ class TrainResult:
 
 def evaluate(params: dict, cell: str, task: Task, batch: Batch) -> tuple[float, float]:
     """(loss, accuracy) of a network on a batch."""
-    with trusted():
+    with trusted(), np.errstate(over="ignore", invalid="ignore"):
         outputs, _ = network_forward(params, batch.x, cell)
         loss, _ = LOSSES[task.loss](outputs, batch.y, batch.mask)
     return loss, task.accuracy(outputs, batch)
@@ -222,7 +239,8 @@ def _check_int(name, value, low=1):
 
 def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learning_rate: float,
           batch_size: int = 32, clip: float | None = 1.0, seed: int = 0, forget_bias: float | None = None,
-          eval_every: int = 50, eval_size: int = 256, target_accuracy: float | None = None,
+          eval_every: int = 50, eval_size: int = 256, test_task: Task | None = None,
+          target_accuracy: float | None = None,
           params: dict | None = None, progress: bool = True, desc: str | None = None) -> TrainResult:
     """Train a cell with a readout on a memory task with Adam, from seeded random weights.
 
@@ -230,7 +248,8 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     updates, each on a fresh batch of `batch_size` sequences;  learning_rate: Adam's step size;  clip: the
     largest gradient norm (None: no clipping);  seed: the weights and the data (the same seed, the same run);
     forget_bias: the initial b_f (default: the cell's own);  eval_every: measure the test batch (`eval_size`
-    sequences, never trained on) every so many steps, for the learning curve;  target_accuracy: stop as soon
+    sequences, never trained on) every so many steps, for the learning curve;  test_task: draw the test batch
+    from this task instead (e.g. longer sequences, to test generalisation);  target_accuracy: stop as soon
     as the test accuracy reaches it;  params: start from these instead of random weights;  progress: show a
     progress bar (tqdm) with the loss.
 
@@ -251,6 +270,10 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
         _check_number("forget_bias", forget_bias, low=-np.inf)
     _check_int("eval_every", eval_every)
     _check_int("eval_size", eval_size)
+    if test_task is not None and (not isinstance(test_task, Task) or (test_task.input_size, test_task.output_size,
+                                                                      test_task.loss) != (task.input_size, task.output_size, task.loss)):
+        raise LSTMInputError(f"train: argument 'test_task' should be a Task with the inputs, outputs and loss of "
+                             f"{task.name}, but got {test_task!r}")
     if target_accuracy is not None and not (isinstance(target_accuracy, (int, float)) and 0 < target_accuracy <= 1):
         raise LSTMInputError(f"train: argument 'target_accuracy' should be a number in (0, 1], "
                              f"but got {target_accuracy!r}")
@@ -265,30 +288,37 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
         params = {k: np.array(v, dtype=float) for k, v in params.items()}
 
     data = np.random.default_rng([seed, 1])                  # the training stream
-    test = task.sample(eval_size, np.random.default_rng([seed, 2]))
+    test_task = test_task or task
+    test = test_task.sample(eval_size, np.random.default_rng([seed, 2]))
     loss_fn = LOSSES[task.loss]
     adam = Adam(learning_rate)
     losses, curve = [], []
     diverged, solved_at = False, None
     bar = _progress(steps, desc or f"{cell} on {task.name}", progress)
     start = time.perf_counter()
-    with trusted():
+    # Overflow while diverging is detected below (a loss or gradient that is not finite), not warned about.
+    with trusted(), np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, steps + 1):
             batch = task.sample(batch_size, data)
             outputs, trace = network_forward(params, batch.x, cell)
             loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
-            grads = network_backward(params, batch.x, cell, trace, doutputs)
-            if clip is not None:
-                grads, norm = clip_gradients(grads, clip)
-            else:
-                norm = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads.values()))
-            if not (np.isfinite(loss) and np.isfinite(norm)):
+            if not np.isfinite(loss):
                 diverged = True
                 break
-            params = adam.step(params, grads)
+            grads = network_backward(params, batch.x, cell, trace, doutputs)
+            if not all(np.all(np.isfinite(g)) for g in grads.values()):
+                diverged = True
+                break
+            if clip is not None:
+                grads, _ = clip_by_global_norm(grads, clip)
+            stepped = adam.step(params, grads)
+            if not all(np.all(np.isfinite(p)) for p in stepped.values()):
+                diverged = True
+                break
+            params = stepped
             losses.append(loss)
             if step % eval_every == 0 or step == steps:
-                test_loss, test_accuracy = evaluate(params, cell, task, test)
+                test_loss, test_accuracy = evaluate(params, cell, test_task, test)
                 if not np.isfinite(test_loss):
                     diverged = True
                     break
@@ -304,6 +334,7 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
                 bar.update(step - bar.n)
     seconds = time.perf_counter() - start
     if bar is not None:
+        bar.update(len(losses) - bar.n)
         if diverged:
             bar.set_postfix_str("diverged")
         bar.close()
