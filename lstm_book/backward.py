@@ -25,13 +25,13 @@ from typing import NamedTuple
 import numpy as np
 
 from .cell import LSTMParams, Step, Trace, _check_inputs
-from .fast import _forward, stack_params, unstack
+from .fast import _forward, overflow_is_an_error, stack_params, unstack
 from .validation import LSTMInputError, as_float_array, check_finite, shapes, trusted
 
 __all__ = [
     "hidden_state_backward", "output_gate_backward", "cell_state_backward", "forget_gate_backward",
     "input_gate_backward", "input_state_backward", "linear_backward",
-    "StepGradients", "Gradients", "lstm_step_backward", "lstm_backward",
+    "StepGradients", "Gradients", "lstm_step_backward", "lstm_backward", "ErrorSignal", "error_signal",
     "GradientCheck", "gradient_check", "clip_by_global_norm",
 ]
 
@@ -190,7 +190,8 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0, dh = xs[:, None], h0[None], c0[None], dh[:, None]
         trace = Trace(*(a[:, None] for a in trace))
-    grads = _backward(xs, params, trace, dh, h0, c0)
+    with overflow_is_an_error("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **params.as_dict()}):
+        grads = _backward(xs, params, trace, dh, h0, c0)
     if unbatched:
         grads = grads._replace(xs=grads.xs[:, 0], h0=grads.h0[0], c0=grads.c0[0])
     return grads
@@ -267,6 +268,35 @@ def _check_backward(xs, params, trace, dh, h0, c0):
                              "differs from lstm_forward(xs, params, h0, c0) at t = 0. Pass the trace of this very "
                              "forward pass (same xs, params, h0, c0).")
     return xs, h0, c0, trace, dh
+
+
+class ErrorSignal(NamedTuple):
+    """The error that reaches each step: h[t] = ∂L/∂h_t and c[t] = ∂L/∂c_t, through every later step.
+    Each (T, H) or (T, B, H)."""
+
+    h: np.ndarray
+    c: np.ndarray
+
+
+def error_signal(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) -> ErrorSignal:
+    """Backpropagation through time, one `lstm_step_backward` at a time, keeping the error at every step.
+
+    Arguments as for `lstm_backward`. Returns `ErrorSignal`: ∂L/∂h_t (the loss's own dh[t] plus what step t+1
+    sends back) and ∂L/∂c_t (through h_t, plus what c_{t+1} sends back) for every t. Chapter 9 plots them.
+    """
+    xs, h0, c0, trace, dh = _check_backward(xs, params, trace, dh, h0, c0)
+    h_prev = np.concatenate([h0[None], trace.h[:-1]])
+    c_prev = np.concatenate([c0[None], trace.c[:-1]])
+    errors_h, errors_c = np.empty_like(dh), np.empty_like(dh)
+    dh_next, dc_next = np.zeros_like(dh[0]), np.zeros_like(dh[0])
+    with trusted():
+        for t in range(len(xs) - 1, -1, -1):
+            step = Step(*(a[t] for a in trace))
+            errors_h[t] = dh[t] + dh_next                                   # all of ∂L/∂h_t
+            errors_c[t] = hidden_state_backward(errors_h[t], step.c, step.o)[0] + dc_next   # all of ∂L/∂c_t
+            g = lstm_step_backward(errors_h[t], dc_next, xs[t], h_prev[t], c_prev[t], step, params)
+            dh_next, dc_next = g.h_prev, g.c_prev
+    return ErrorSignal(errors_h, errors_c)
 
 
 # ------------------------------------------------------------------ checking a gradient, and clipping one

@@ -16,7 +16,7 @@ import numpy as np
 
 from .validation import LSTMInputError, as_float_array, check_finite, check_shapes
 
-__all__ = ["RNNParams", "RNNGradients", "init_rnn_params", "rnn_forward", "rnn_backward"]
+__all__ = ["RNNParams", "RNNGradients", "init_rnn_params", "rnn_forward", "rnn_backward", "rnn_error_signal"]
 
 
 @dataclass(frozen=True)
@@ -93,15 +93,32 @@ def rnn_backward(xs, params: RNNParams, hs, dh, h0=None) -> RNNGradients:
         raise LSTMInputError("rnn_backward: argument 'hs' does not belong to these inputs: its first step differs "
                              "from rnn_forward(xs, params, h0). Pass the states of this very forward pass.")
     h_prev = np.concatenate([h0[None], hs[:-1]])
-    dz = np.empty_like(dh)
-    dh_next = np.zeros_like(h0, dtype=dz.dtype)                         # what h_t receives from step t+1
-    for t in range(len(xs) - 1, -1, -1):
-        dz[t] = (dh[t] + dh_next) * (1 - hs[t] ** 2)                   # through tanh
-        dh_next = dz[t] @ params.W_hh                                  # back to h_{t-1}
+    dz, _, dh_next = _back_through_time(params, hs, dh)
     H, D = params.hidden_size, params.input_size
     flat = dz.reshape(-1, H)
     return RNNGradients(W_xh=flat.T @ xs.reshape(-1, D), W_hh=flat.T @ h_prev.reshape(-1, H),
                         b_h=flat.sum(axis=0), xs=dz @ params.W_xh, h0=dh_next)
+
+
+def rnn_error_signal(xs, params: RNNParams, hs, dh, h0=None) -> np.ndarray:
+    """∂L/∂h_t at every step (the loss's own dh[t] plus what step t+1 sends back), (T, H) or (T, B, H).
+
+    Arguments as for `rnn_backward`. Chapter 9 sets it beside the LSTM's `error_signal`.
+    """
+    xs, h0, hs, dh = _check("rnn_error_signal", xs, params, h0=h0, hs=hs, dh=dh)
+    return _back_through_time(params, hs, dh)[1]
+
+
+def _back_through_time(params, hs, dh):
+    """The loop of `rnn_backward`. Returns dz (the error at each pre-activation), the error at each h_t, both
+    (T, ..., H), and ∂L/∂h_0."""
+    dz, total = np.empty_like(dh), np.empty_like(dh)
+    dh_next = np.zeros_like(dh[0])                                      # what h_t receives from step t+1
+    for t in range(len(hs) - 1, -1, -1):
+        total[t] = dh[t] + dh_next                                     # all of ∂L/∂h_t
+        dz[t] = total[t] * (1 - hs[t] ** 2)                            # through tanh
+        dh_next = dz[t] @ params.W_hh                                  # back to h_{t-1}
+    return dz, total, dh_next
 
 
 def _check(func, xs, params, **arrays):

@@ -424,3 +424,20 @@ def test_every_wrong_line_of_the_fast_backward_is_rejected(monkeypatch, name):
     result = lstm_check(*problem_args)
     assert not result.passed and result.max_relative > 1e-3, f"the gradient check missed: {name}\n{result}"
     assert torch_difference(*problem_args) > 1e-3, f"the PyTorch comparison missed: {name}"
+
+
+def test_the_error_signal_is_the_gradient_of_the_states():
+    """error_signal's ∂L/∂c_t and ∂L/∂h_t equal the c0 and h0 gradients of the sequence restarted after step t."""
+    from lstm_book.backward import error_signal
+
+    xs, params, h0, c0, dh = problem(T=5, batch=2, seed=12)
+    trace = lstm_forward(xs, params, h0, c0)
+    errors = error_signal(xs, params, trace, dh, h0, c0)
+    assert errors.h.shape == errors.c.shape == dh.shape
+    for t in range(4):
+        tail = lstm_backward(xs[t + 1:], params, lstm_forward(xs[t + 1:], params, trace.h[t], trace.c[t]), dh[t + 1:],
+                             trace.h[t], trace.c[t])
+        assert np.allclose(errors.h[t], tail.h0 + dh[t], rtol=1e-11, atol=1e-14)
+        dc_through_h = hidden_state_backward(errors.h[t], trace.c[t], trace.o[t])[0]
+        assert np.allclose(errors.c[t], tail.c0 + dc_through_h, rtol=1e-11, atol=1e-14)
+    assert np.allclose(errors.h[-1], dh[-1])

@@ -176,3 +176,20 @@ def test_a_mutated_fast_cell_is_caught_by_the_step_comparison(monkeypatch):
     xs = np.random.default_rng(0).normal(size=(4, 2))
     reference = steps_one_by_one(xs, params, np.zeros(3), np.zeros(3))
     assert np.max(np.abs(lstm_forward(xs, params).h - reference[-1])) > 1e-3
+
+
+def test_overflow_is_an_error_naming_the_argument_never_a_warning():
+    import warnings
+
+    from lstm_book import scalar_params
+    from lstm_book.backward import lstm_backward
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(LSTMInputError, match=r"^lstm_forward: the computation overflowed .* argument 'xs'"):
+            lstm_forward(np.array([[1e300], [-1e300]]), scalar_params(w_xi=1e300, w_hi=1e300))
+        # o ≈ 1, f ≈ 1, c = 0: the memory's error adds up, 1.7e308 + 1.7e308 overflows
+        params = scalar_params(b_o=20.0, b_f=20.0)
+        xs = np.zeros((3, 1))
+        with pytest.raises(LSTMInputError, match=r"^lstm_backward: the computation overflowed .* argument 'dh'"):
+            lstm_backward(xs, params, lstm_forward(xs, params), np.full((3, 1), 1.7e308))

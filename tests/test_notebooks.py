@@ -49,7 +49,8 @@ def code(nb) -> str:
 
 def test_every_chapter_is_there_and_in_the_table_of_contents():
     names = {p.stem for p in NOTEBOOKS}
-    assert names == {"00_lstm_at_a_glance", *CHAPTERS}
+    part_two = {"07_one_matrix_product", "08_backward_pass", "09_gradients_through_time"}  # tests/test_part2_chapters.py
+    assert names == {"00_lstm_at_a_glance", *CHAPTERS, *part_two}
     toc = (ROOT / "_toc.yml").read_text()
     for name in names:
         assert f"notebooks/{name}" in toc
@@ -75,8 +76,12 @@ def test_outputs_are_committed_only_where_nbval_compares_them(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_chapter_pastes_a_copy_of_the_package(path):
+    import lstm_book.backward, lstm_book.exercises_backward, lstm_book.fast, lstm_book.learning, lstm_book.rnn  # noqa: E401
+
     public = {name for module in (lstm_book.equations, lstm_book.cell, lstm_book.exercises, lstm_book.explorers,
-                                  lstm_book.plots, lstm_book.tasks) for name in module.__all__}
+                                  lstm_book.plots, lstm_book.tasks, lstm_book.fast, lstm_book.backward,
+                                  lstm_book.rnn, lstm_book.learning, lstm_book.exercises_backward)
+              for name in module.__all__}
     defined = set(re.findall(r"^\s*(?:def|class)\s+(\w+)", code(load(path)), flags=re.M))
     assert not defined & public, f"{path.name} defines its own copy of {sorted(defined & public)}: import it instead"
     assert "lstm_book" in code(load(path))

@@ -67,21 +67,33 @@ def test_backward_passes_the_gradient_check_and_equals_pytorch(batch):
 
 
 @pytest.mark.parametrize("old, new", [
-    ("* (1 - hs[t] ** 2)", "* 1"),                              # tanh' left out
-    ("(dh[t] + dh_next)", "(dh[t] + 0 * dh_next)"),             # the error from h_{t+1} forgotten
+    ("total[t] * (1 - hs[t] ** 2)", "total[t] * 1"),            # tanh' left out
+    ("dh[t] + dh_next", "dh[t] + 0 * dh_next"),                 # the error from h_{t+1} forgotten
     ("dz[t] @ params.W_hh", "dz[t] @ params.W_hh.T"),           # W_hh not transposed on the way back
 ], ids=["tanh-prime", "error-from-next-step", "transpose"])
 def test_a_wrong_backward_is_rejected(monkeypatch, old, new):
     """The checks can fail: each mutant is rejected by the gradient check and by PyTorch."""
     args = problem(seed=3)
     assert rnn_check(*args).passed and torch_difference(*args) <= 1e-10
-    source = inspect.getsource(rnn_module.rnn_backward)
+    source = inspect.getsource(rnn_module._back_through_time)
     assert source.count(old) == 1
     namespace = dict(vars(rnn_module))
     exec(compile(source.replace(old, new), "<mutant>", "exec"), namespace)
-    monkeypatch.setattr(rnn_module, "rnn_backward", namespace["rnn_backward"])
+    monkeypatch.setattr(rnn_module, "_back_through_time", namespace["_back_through_time"])
     assert not rnn_check(*args).passed
     assert torch_difference(*args) > 1e-3
+
+
+def test_the_error_signal_is_what_reaches_each_h():
+    """∂L/∂h_t from rnn_error_signal equals the h0-gradient of the sequence restarted at step t."""
+    from lstm_book.rnn import rnn_error_signal
+
+    xs, params, h0, dh = problem(T=6, batch=None, seed=4)
+    hs = rnn_forward(xs, params, h0)
+    errors = rnn_error_signal(xs, params, hs, dh, h0)
+    for t in range(1, 6):
+        tail = rnn_backward(xs[t:], params, hs[t:], dh[t:], hs[t - 1])
+        assert np.allclose(errors[t - 1], tail.h0 + dh[t - 1], rtol=1e-12, atol=1e-15)
 
 
 def test_float32_is_kept_and_runs_are_deterministic():
