@@ -300,13 +300,14 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     with trusted(), np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, steps + 1):
             batch = task.sample(batch_size, data)
-            outputs, trace = network_forward(params, batch.x, cell)
-            loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
-            if not np.isfinite(loss):
-                diverged = True
-                break
-            grads = network_backward(params, batch.x, cell, trace, doutputs)
-            if not all(np.all(np.isfinite(g)) for g in grads.values()):
+            try:
+                outputs, trace = network_forward(params, batch.x, cell)
+                loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
+                if np.isfinite(loss):
+                    grads = network_backward(params, batch.x, cell, trace, doutputs)
+            except LSTMInputError:   # the inputs were checked above: here it is the cell overflowing
+                loss = np.nan
+            if not (np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())):
                 diverged = True
                 break
             if clip is not None:
@@ -318,7 +319,10 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
             params = stepped
             losses.append(loss)
             if step % eval_every == 0 or step == steps:
-                test_loss, test_accuracy = evaluate(params, cell, test_task, test)
+                try:
+                    test_loss, test_accuracy = evaluate(params, cell, test_task, test)
+                except LSTMInputError:
+                    test_loss = np.nan
                 if not np.isfinite(test_loss):
                     diverged = True
                     break
