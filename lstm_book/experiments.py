@@ -95,7 +95,7 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
     core), with one progress bar for the whole sweep. Every run is seeded: the records do not depend on `jobs`.
 
     Returns {"config": ..., "seconds": wall-clock time, "records": [...]} and, if `out` is given, writes it there
-    as JSON with the figures next to it (`<out stem>_results.png`, `<out stem>_curves.png`).
+    as JSON with the figures next to it (`<out stem>_accuracy.png`, `<out stem>_curves.png`).
     """
     if not isinstance(config, Config):
         raise LSTMInputError(f"run_experiments: argument 'config' should be a Config (QUICK or FULL), "
@@ -134,7 +134,7 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1))
-        for kind, plot in (("results", plot_results), ("curves", plot_curves)):
+        for kind, plot in (("accuracy", plot_results), ("curves", plot_curves)):
             fig = plot(results)
             fig.savefig(out.with_name(f"{out.stem}_{kind}.png"), dpi=110)
             import matplotlib.pyplot as plt

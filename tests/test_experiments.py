@@ -30,7 +30,7 @@ def test_one_record_per_run_written_with_figures(tmp_path):
         assert set(record) >= {"variant", "task", "seed", "learning_rate", "final_loss", "accuracy", "seconds",
                                "diverged", "curve"}
         assert record["steps"] == 6 and [p[0] for p in record["curve"]] == [3, 6]
-    assert (tmp_path / "sub" / "tiny_results.png").stat().st_size > 1000
+    assert (tmp_path / "sub" / "tiny_accuracy.png").stat().st_size > 1000
     assert (tmp_path / "sub" / "tiny_curves.png").stat().st_size > 1000
 
 
