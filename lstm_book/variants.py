@@ -206,8 +206,10 @@ def _lstm_family_forward(xs, params, v: Variant, h, c) -> VariantTrace:
     p = {g: params.get(f"p_{g}", 0.0) for g in ("j", "f", "o")}
     one = np.ones((B, H), dtype=xs.dtype)
     out = {g: np.empty((T, B, H), dtype=xs.dtype) for g in ("i", "j", "f", "o", "c", "h")}
+    blocks = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(parts)}   # each part's columns
     for t in range(T):
-        a = dict(zip(parts, np.split(a_x[t] + h @ W_h.T, len(parts), axis=-1)))
+        a_t = a_x[t] + h @ W_h.T
+        a = {g: a_t[:, cols] for g, cols in blocks.items()}
         i = np.tanh(a["i"])
         f = sigmoid(a["f"] + p["f"] * c) if v.forget else one
         j = 1.0 - f if v.coupled else sigmoid(a["j"] + p["j"] * c) if v.input else one
@@ -263,7 +265,6 @@ def _lstm_family_backward(xs, params, v: Variant, trace, dh, h0, c0):
     g = trace.gates
     p = {k: params.get(f"p_{k}", 0.0) for k in ("j", "f", "o")}
     da = {k: np.zeros_like(trace.h) for k in parts}          # d loss / d pre-activation, every step
-    dp = {k: np.zeros(trace.h.shape[-1]) for k in ("j", "f", "o")}
     dh_next = np.zeros_like(h0)
     dc_next = np.zeros_like(h0)
     for t in reversed(range(T)):
@@ -275,7 +276,6 @@ def _lstm_family_backward(xs, params, v: Variant, trace, dh, h0, c0):
         if v.output:
             da["o"][t] = dh_t * tanh_c * o * (1.0 - o)      # o_t = σ(a_o + p_o c_t)
             dc = dc + da["o"][t] * p["o"]
-            dp["o"] += np.sum(da["o"][t] * c, axis=0)
         dj = dc * i                                          # c_t = c_{t-1} f_t + i_t j_t
         df = dc * c_prev - (dj if v.coupled else 0.0)        # coupled: j_t = 1 - f_t
         da["i"][t] = dc * j * (1.0 - i ** 2)                 # i_t = tanh(a_i)
@@ -283,27 +283,31 @@ def _lstm_family_backward(xs, params, v: Variant, trace, dh, h0, c0):
         if v.forget:
             da["f"][t] = df * f * (1.0 - f)                  # f_t = σ(a_f + p_f c_{t-1})
             dc_next = dc_next + da["f"][t] * p["f"]
-            dp["f"] += np.sum(da["f"][t] * c_prev, axis=0)
         if "j" in parts:
             da["j"][t] = dj * j * (1.0 - j)                  # j_t = σ(a_j + p_j c_{t-1})
             dc_next = dc_next + da["j"][t] * p["j"]
-            dp["j"] += np.sum(da["j"][t] * c_prev, axis=0)
         dh_next = np.concatenate([da[k][t] for k in parts], axis=-1) @ W_h
-    return _weight_grads(xs, trace.h, h0, parts, da, W_x, dh_next,
-                         {f"p_{k}": dp[k] for k in ("j", "f", "o") if f"p_{k}" in params}, {"c0": dc_next})
+    # the peepholes' weights: j and f saw c_{t-1}, o saw c_t; summed over the steps and the batch
+    c_prev_all = np.concatenate([c0[None], trace.c[:-1]])
+    seen = {"j": c_prev_all, "f": c_prev_all, "o": trace.c}
+    dp = {f"p_{k}": np.sum(da[k] * seen[k], axis=(0, 1)) for k in ("j", "f", "o") if f"p_{k}" in params}
+    return _weight_grads(xs, trace.h, h0, parts, da, W_x, dh_next, dp, {"c0": dc_next})
 
 
 def _weight_grads(xs, hs, h0, parts, da, W_x, dh0, extra, states):
     """Gradients of the weights from the pre-activations' gradients: summed over steps and the batch."""
-    da_all = np.concatenate([da[k] for k in parts], axis=-1)            # (T, B, P·H)
-    h_prev = np.concatenate([h0[None], hs[:-1]])                         # h_{t-1} for every t
+    T, B, D = xs.shape
     H = hs.shape[-1]
+    da_all = np.concatenate([da[k] for k in parts], axis=-1)            # (T, B, P·H)
+    flat = da_all.reshape(T * B, -1)
+    h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(T * B, H)      # h_{t-1} for every t
+    dW_x, dW_h = flat.T @ xs.reshape(T * B, D), flat.T @ h_prev          # one product each, all steps at once
     grads = {}
     for n, k in enumerate(parts):
-        da_k = da_all[..., n * H:(n + 1) * H]
-        grads[f"W_x{k}"] = np.einsum("tbh,tbd->hd", da_k, xs)
-        grads[f"W_h{k}"] = np.einsum("tbh,tbk->hk", da_k, h_prev) if k != "n" else None
-        grads[f"b_{k}"] = da_k.sum(axis=(0, 1))
+        rows = slice(n * H, (n + 1) * H)
+        grads[f"W_x{k}"] = dW_x[rows]
+        grads[f"W_h{k}"] = dW_h[rows]          # (the GRU's W_hn is replaced by its own gradient)
+        grads[f"b_{k}"] = flat[:, rows].sum(axis=0)
     grads.update(extra)
     grads["xs"] = da_all @ W_x
     grads["h0"] = dh0
