@@ -47,9 +47,10 @@ browser:
 test: install-test assets browser
 	timeout 1800 $(PY) -m pytest
 
-# Timings, not tests: each script prints its measurements and ratios (against PyTorch where there is one).
-bench: install-test
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+# Timings, not tests: every benchmarks/bench_*.py prints its measurements (the fast cell against PyTorch,
+# explorer redraw times on the site and in JupyterLab, ...).
+bench: install-test assets browser
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf _build

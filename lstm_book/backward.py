@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .cell import LSTMParams, Step, Trace, _check_inputs
-from .fast import _forward, overflow_is_an_error, stack_params, unstack
-from .validation import LSTMInputError, as_float_array, check_finite, shapes, trusted
+from .fast import _forward, _named, stack_params, unstack
+from .validation import LSTMInputError, as_float_array, check_finite, no_overflow, shapes, trusted
 
 __all__ = [
     "hidden_state_backward", "output_gate_backward", "cell_state_backward", "forget_gate_backward",
@@ -112,26 +112,18 @@ def input_state_backward(di_t, i_t, x_t, h_prev, W_xi, W_hi):
 _PARAMS = tuple(LSTMParams.__dataclass_fields__)
 
 
-class StepGradients(NamedTuple):
-    """What one step sends back: ∂L/∂x_t, ∂L/∂h_{t-1}, ∂L/∂c_{t-1}, and this step's share of the parameters'
-    gradients, named as in `LSTMParams`."""
+def _gradients(name: str, first: tuple[str, ...], last: tuple[str, ...], doc: str):
+    """A NamedTuple of arrays: the fields `first`, the twelve parameters named as in `LSTMParams`, then `last`."""
+    fields = NamedTuple(f"_{name}", [(field, np.ndarray) for field in (*first, *_PARAMS, *last)])
+    return type(name, (fields,), {"__slots__": (), "__doc__": doc,
+                                  "params": lambda self: {k: getattr(self, k) for k in _PARAMS}})
 
-    x_t: np.ndarray
-    h_prev: np.ndarray
-    c_prev: np.ndarray
-    W_xi: np.ndarray
-    W_hi: np.ndarray
-    b_i: np.ndarray
-    W_xj: np.ndarray
-    W_hj: np.ndarray
-    b_j: np.ndarray
-    W_xf: np.ndarray
-    W_hf: np.ndarray
-    b_f: np.ndarray
-    W_xo: np.ndarray
-    W_ho: np.ndarray
-    b_o: np.ndarray
 
+#: What one step sends back: fields x_t, h_prev, c_prev (∂L/∂x_t, ∂L/∂h_{t-1}, ∂L/∂c_{t-1}), then this step's
+#: share of the twelve parameters' gradients, W_xi … b_o.
+StepGradients = _gradients("StepGradients", ("x_t", "h_prev", "c_prev"), (),
+                           "What one step sends back: ∂L/∂x_t, ∂L/∂h_{t-1}, ∂L/∂c_{t-1} (fields x_t, h_prev, "
+                           "c_prev), and this step's share of the parameters' gradients, named as in LSTMParams.")
 
 def lstm_step_backward(dh_t, dc_next, x_t, h_prev, c_prev, step: Step, params: LSTMParams) -> StepGradients:
     """One step back, equation by equation in the order h → o → c → f → j → i.
@@ -152,29 +144,12 @@ def lstm_step_backward(dh_t, dc_next, x_t, h_prev, c_prev, step: Step, params: L
                          *d_i, *d_j, *d_f, *d_o)
 
 
-class Gradients(NamedTuple):
-    """The gradients of a loss with respect to every input of `lstm_forward`: the twelve parameters, named as
-    in `LSTMParams`, and xs, h0, c0. Each has the shape (and dtype) of what it is the gradient of."""
-
-    W_xi: np.ndarray
-    W_hi: np.ndarray
-    b_i: np.ndarray
-    W_xj: np.ndarray
-    W_hj: np.ndarray
-    b_j: np.ndarray
-    W_xf: np.ndarray
-    W_hf: np.ndarray
-    b_f: np.ndarray
-    W_xo: np.ndarray
-    W_ho: np.ndarray
-    b_o: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    c0: np.ndarray
-
-    def params(self) -> dict[str, np.ndarray]:
-        """The twelve parameter gradients by name, as `LSTMParams.as_dict` gives the parameters."""
-        return {name: getattr(self, name) for name in _PARAMS}
+#: The gradients of a loss with respect to every input of `lstm_forward`: the twelve parameters W_xi … b_o, named
+#: as in `LSTMParams`, then xs, h0, c0, each with the shape and dtype of what it is the gradient of.
+#: ``grads.params()`` gives the twelve as a dict, like `LSTMParams.as_dict`.
+Gradients = _gradients("Gradients", (), ("xs", "h0", "c0"),
+                       "The gradients of a loss with respect to every input of lstm_forward: the twelve parameters, "
+                       "named as in LSTMParams, and xs, h0, c0. .params() gives the twelve as a dict.")
 
 
 def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) -> Gradients:
@@ -190,7 +165,7 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0, dh = xs[:, None], h0[None], c0[None], dh[:, None]
         trace = Trace(*(a[:, None] for a in trace))
-    with overflow_is_an_error("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **params.as_dict()}):
+    with no_overflow("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **_named(params)}):
         grads = _backward(xs, params, trace, dh, h0, c0)
     if unbatched:
         grads = grads._replace(xs=grads.xs[:, 0], h0=grads.h0[0], c0=grads.c0[0])

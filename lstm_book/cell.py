@@ -7,13 +7,17 @@ imported here so that `lstm_book.cell.lstm_forward` keeps working.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
 
 from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
-from .validation import LSTMInputError, as_float_array, check_finite, check_shapes, is_trusted, trusted
+from .validation import (
+    LSTMInputError, as_float_array, check_finite, check_float_dtype, check_integer, check_number, check_shapes,
+    is_trusted, no_overflow, trusted,
+)
 
 __all__ = ["LSTMParams", "Step", "Trace", "init_params", "scalar_params", "lstm_step", "lstm_forward"]
 
@@ -26,7 +30,9 @@ class LSTMParams:
     """All weights and biases of one LSTM cell, named as in the equations.
 
     For each part g in (i, j, f, o):  W_xg: (H, D) input weights;  W_hg: (H, H) recurrent weights;  b_g: (H,).
-    D is `input_size`, H is `hidden_size`. All twelve arrays are checked when the object is made.
+    D is `input_size`, H is `hidden_size`. All twelve arrays are checked when the object is made, and the
+    object keeps its own read-only copies: changing the caller's arrays later changes nothing here, and
+    ``params.b_f[0] = 4`` is refused (make a changed copy with `replace`).
     """
 
     W_xi: np.ndarray
@@ -47,6 +53,8 @@ class LSTMParams:
         for f in fields(self):
             array = as_float_array(getattr(self, f.name), func="LSTMParams", arg=f.name)
             check_finite(array, func="LSTMParams", arg=f.name)
+            array = np.array(array, copy=True)  # our own copy, read-only: it stays as it was checked
+            array.flags.writeable = False
             object.__setattr__(self, f.name, array)
             arrays[f.name] = array
             specs[f.name] = {"W_x": "H D", "W_h": "H H"}.get(f.name[:3], "H")
@@ -56,15 +64,18 @@ class LSTMParams:
 
     def part(self, g: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(W_xg, W_hg, b_g) of part g, one of 'i', 'j', 'f', 'o'."""
-        if g not in PARTS:
+        if not isinstance(g, str) or g not in PARTS:
             raise LSTMInputError(f"LSTMParams.part: argument 'g' should be one of {PARTS}, but got {g!r}")
         return getattr(self, f"W_x{g}"), getattr(self, f"W_h{g}"), getattr(self, f"b_{g}")
 
     def replace(self, **changes) -> "LSTMParams":
         """A copy with some arrays replaced, e.g. ``params.replace(b_f=np.full(H, 1.0))``."""
-        unknown = set(changes) - {f.name for f in fields(self)}
+        names = [f.name for f in fields(self)]
+        unknown = set(changes) - set(names)
         if unknown:
-            raise LSTMInputError(f"LSTMParams.replace: unknown parameter(s) {sorted(unknown)}")
+            raise LSTMInputError(
+                f"LSTMParams.replace: unknown parameter(s) {sorted(unknown)}; expected some of {names}"
+            )
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return LSTMParams(**values)
@@ -78,26 +89,43 @@ def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, 
                 dtype=np.float64) -> LSTMParams:
     """Random parameters: weights uniform in ±1/√H (as PyTorch does), biases 0 except b_f = forget_bias.
 
-    A forget-gate bias of 1 (f_t ≈ 0.73 at rest, instead of 0.5 with a bias of 0) lets the memory, and the error
-    signal flowing back through it, last longer from the first step of training; Jozefowicz et al. (2015) found
-    that this initialisation closes most of the gap between the LSTM and the GRU.
-    The generator is seeded: the same arguments give the same parameters on every run.
+    A positive forget-gate bias (f_t ≈ 0.73 at rest with a bias of 1, instead of 0.5) lets the memory, and the
+    error signal flowing back through it, last longer from the first step of training. The idea goes back to
+    Gers, Schmidhuber & Cummins (2000), who introduced the forget gate; Jozefowicz et al. (2015) measured that a
+    bias of 1 closes most of the gap between the LSTM and the GRU.
+    input_size D >= 1, hidden_size H >= 1: integers.  forget_bias: a finite real number.
+    seed: an integer >= 0 (required: the same arguments give the same parameters on every run; there is no
+    "random each time" option).  dtype: np.float64 (the default) or np.float32.
     """
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise LSTMInputError(f"init_params: argument '{name}' should be a positive integer, but got {value!r}")
-    if not np.isfinite(forget_bias):
-        raise LSTMInputError(f"init_params: argument 'forget_bias' should be finite, but got {forget_bias}")
-    if np.dtype(dtype) not in (np.float32, np.float64):
-        raise LSTMInputError(f"init_params: argument 'dtype' should be float64 or float32, but got {dtype}")
+    D = check_integer(input_size, func="init_params", arg="input_size", low=1)
+    H = check_integer(hidden_size, func="init_params", arg="hidden_size", low=1)
+    count = 4 * H * (D + H + 1)
+    if count > _MAX_PARAMETERS:
+        size = f"{count:.3g}" if count < 10**300 else f"about 10^{len(str(count)) - 1}"
+        raise LSTMInputError(
+            f"init_params: arguments 'input_size' ({D}) and 'hidden_size' ({H}) would make 4·H·(D+H+1) = {size} "
+            f"numbers, more than the {_MAX_PARAMETERS:.0e} this package allocates; choose smaller sizes"
+        )
+    forget_bias = check_number(forget_bias, func="init_params", arg="forget_bias")
+    if seed is None:
+        raise LSTMInputError(
+            "init_params: argument 'seed' should be an integer >= 0, but got None; the book's parameters are "
+            "always seeded, so that every run gives the same weights (pass e.g. seed=0)"
+        )
+    seed = check_integer(seed, func="init_params", arg="seed", low=0)
+    dtype = check_float_dtype(dtype, func="init_params", arg="dtype")
     rng = np.random.default_rng(seed)
-    scale = 1.0 / np.sqrt(hidden_size)
+    scale = 1.0 / np.sqrt(H)
     values = {}
     for g in PARTS:
-        values[f"W_x{g}"] = rng.uniform(-scale, scale, (hidden_size, input_size)).astype(dtype)
-        values[f"W_h{g}"] = rng.uniform(-scale, scale, (hidden_size, hidden_size)).astype(dtype)
-        values[f"b_{g}"] = np.full(hidden_size, forget_bias if g == "f" else 0.0, dtype=dtype)
+        values[f"W_x{g}"] = rng.uniform(-scale, scale, (H, D)).astype(dtype)
+        values[f"W_h{g}"] = rng.uniform(-scale, scale, (H, H)).astype(dtype)
+        values[f"b_{g}"] = np.full(H, forget_bias if g == "f" else 0.0, dtype=dtype)
     return LSTMParams(**values)
+
+
+#: init_params refuses sizes with more numbers than this (8 GB in float64): a typo, not a model.
+_MAX_PARAMETERS = 10**9
 
 
 def scalar_params(**values: float) -> LSTMParams:
@@ -115,9 +143,8 @@ def scalar_params(**values: float) -> LSTMParams:
         )
     arrays = {n: np.zeros((1, 1)) if n.startswith("W") else np.zeros(1) for n in names}
     for key, value in values.items():
-        if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool):
-            raise LSTMInputError(f"scalar_params: argument '{key}' should be a number, but got {value!r}")
-        arrays[lower[key]] = np.full_like(arrays[lower[key]], float(value))
+        number = check_number(value, func="scalar_params", arg=key)
+        arrays[lower[key]] = np.full_like(arrays[lower[key]], number)
     return LSTMParams(**arrays)
 
 
@@ -144,7 +171,8 @@ def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:
     Returns a `Step` (i, j, f, o, c, h), each (H,) or (B, H).
     """
     x_t, h_prev, c_prev = _check_inputs("lstm_step", params, x_t=x_t, h_prev=h_prev, c_prev=c_prev)
-    with trusted():  # checked once here, so the six functions skip their own checks
+    with _no_overflow("lstm_step", params, x_t=x_t, h_prev=h_prev, c_prev=c_prev), trusted():
+        # checked once here, so the six functions skip their own checks
         i_t = input_state(x_t, h_prev, *params.part("i"))
         j_t = input_gate(x_t, h_prev, *params.part("j"))
         f_t = forget_gate(x_t, h_prev, *params.part("f"))
@@ -152,6 +180,14 @@ def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:
         c_t = cell_state(c_prev, f_t, i_t, j_t)
         h_t = hidden_state(c_t, o_t)
     return Step(i_t, j_t, f_t, o_t, c_t, h_t)
+
+
+def _no_overflow(func: str, params: LSTMParams, **arrays):
+    """Overflow inside the step (only possible with values near float64's limit) becomes a clear error."""
+    if is_trusted():  # the caller guards the whole sequence
+        return contextlib.nullcontext()
+    named = {f"params.{k}": v for k, v in params.as_dict().items()}
+    return no_overflow(func, {**arrays, **named})
 
 
 def _check_inputs(func: str, params, **arrays):
@@ -162,10 +198,12 @@ def _check_inputs(func: str, params, **arrays):
     """
     if not isinstance(params, LSTMParams):
         raise LSTMInputError(f"{func}: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
-    if is_trusted():
-        return tuple(arrays.values())
     D, H = params.input_size, params.hidden_size
     (x_name, x), *states = arrays.items()
+    if is_trusted():  # checked by the public function that called us; only the missing states to fill in
+        lead = 1 if x_name == "xs" else 0
+        zeros = lambda: np.zeros(x.shape[lead:-1] + (H,), dtype=x.dtype)  # noqa: E731
+        return (x, *(zeros() if value is None else value for _, value in states))
     x = as_float_array(x, func=func, arg=x_name)
     sequence = x_name == "xs"
     lead = 1 if sequence else 0  # the time axis in front of a sequence

@@ -1,6 +1,6 @@
 """Checkers for the exercises of Part II (chapters 7-9): the stacked weights, the backward pass, clipping.
 
-They work like those of `lstm_book.exercises` (and share its machinery): the reader's function runs on several
+They work like those of `lstm_book.exercises` (and return its `Feedback`): the reader's function runs on several
 seeded cases, one sequence and batches; on a mismatch its answer is compared with the mistakes people make in
 a backward pass (σ' written as σ, the error from c_{t+1} or h_{t+1} forgotten, the forget gate left out on the way
 to c_{t-1}, ...), and the `Feedback` says what to look at.
@@ -15,7 +15,7 @@ import numpy as np
 from .backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
 from .backward import linear_backward, lstm_backward, lstm_step_backward
 from .cell import PARTS, LSTMParams, Step, init_params
-from .exercises import Feedback, Mistake, _check
+from .exercises import Feedback, Mistake
 from .fast import lstm_forward, stack_params
 from .equations import sigmoid
 
@@ -23,6 +23,57 @@ __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_bac
            "check_clip_by_global_norm"]
 
 _PARAMS = tuple(LSTMParams.__dataclass_fields__)
+
+
+def _shapes(case: dict) -> str:
+    return ", ".join(f"{name} {np.shape(v)}" for name, v in case.items() if isinstance(v, np.ndarray))
+
+
+def _differs(got, expected, outputs) -> str | None:
+    """None when the reader's results match; otherwise what differs, in words."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(outputs):
+        return f"return {len(outputs)} values, ({', '.join(outputs)}); yours returned {type(got).__name__}."
+    for name, g, e in zip(outputs, got, expected):
+        try:
+            g = np.asarray(g, dtype=float)
+        except (TypeError, ValueError):
+            return f"{name} is not an array of numbers."
+        if g.shape != np.shape(e):
+            return f"{name} should have shape {np.shape(e)}, but yours has shape {g.shape}."
+        if not np.allclose(g, e, rtol=1e-6, atol=1e-9):
+            k = np.unravel_index(np.argmax(np.abs(g - e)), g.shape) if g.ndim else ()
+            return (f"{name} differs, e.g. at index {tuple(int(i) for i in k)} you have {g[k]:.6f} where "
+                    f"{np.asarray(e)[k]:.6f} is expected.")
+    return None
+
+
+def _check(title: str, function, reference, cases, mistakes, hint: str, outputs) -> Feedback:
+    """Run the reader's function on every case; on a mismatch, name the mistake it matches, if any."""
+    if not callable(function):
+        return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); got {function!r}.")
+    for number, case in enumerate(cases, start=1):
+        expected = reference(*case.values())
+        try:
+            got = function(*(v.copy() if isinstance(v, np.ndarray) else v for v in case.values()))
+        except NotImplementedError:
+            return Feedback(False, f"Your {title} is not written yet: replace `raise NotImplementedError` with your code.")
+        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
+            return Feedback(False, f"Your {title} raised {type(exc).__name__}: {exc} on inputs of shapes "
+                                   f"{_shapes(case)}. {hint}")
+        if got is None:
+            return Feedback(False, f"Your {title} returned None: did you forget the `return`?")
+        problem = _differs(got, expected, outputs)
+        if problem is None:
+            continue
+        for mistake in mistakes:
+            try:
+                wrong = mistake.compute(*case.values())
+            except Exception:  # this mistake is not possible with these shapes
+                continue
+            if _differs(got, wrong, outputs) is None:
+                return Feedback(False, mistake.message)
+        return Feedback(False, f"Case {number} ({_shapes(case)}): {problem} {hint}")
+    return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases, one sequence and batches.")
 
 
 def _params(D: int, H: int, seed: int) -> LSTMParams:

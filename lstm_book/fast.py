@@ -16,12 +16,10 @@ The equations are those of `lstm_step` (chapters 1-6); a test holds the two to 1
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from .cell import PARTS, LSTMParams, Trace, _check_inputs
-from .validation import LSTMInputError
+from .validation import no_overflow
 
 __all__ = ["stack_params", "unstack", "lstm_forward"]
 
@@ -59,7 +57,7 @@ def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
     unbatched = xs.ndim == 2
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0 = xs[:, None, :], h0[None, :], c0[None, :]
-    with overflow_is_an_error("lstm_forward", {"xs": xs, "h0": h0, "c0": c0, **params.as_dict()}):
+    with no_overflow("lstm_forward", {"xs": xs, "h0": h0, "c0": c0, **_named(params)}):
         gates, c, h = _forward(xs, params, h0, c0)
     parts = unstack(gates, "z")
     trace = Trace(parts["i"], parts["j"], parts["f"], parts["o"], c, h)
@@ -106,14 +104,6 @@ def _forward(xs, params: LSTMParams, h, c):
     return gates, cs, hs
 
 
-@contextlib.contextmanager
-def overflow_is_an_error(func: str, arrays: dict):
-    """Inside this block an overflow (or an inf − inf) raises an LSTMInputError that names the argument with the
-    largest values, instead of a RuntimeWarning and a silent inf or NaN."""
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            yield
-    except FloatingPointError as exc:
-        name, value = max(((n, float(np.max(np.abs(a)))) for n, a in arrays.items()), key=lambda item: item[1])
-        raise LSTMInputError(f"{func}: the computation overflowed ({exc}); the largest values are in argument "
-                             f"'{name}' (up to {value:.3g}): scale the inputs or the weights down") from None
+def _named(params: LSTMParams) -> dict[str, np.ndarray]:
+    """The parameters by the names an error message gives them: params.W_xi, ..."""
+    return {f"params.{k}": v for k, v in params.as_dict().items()}

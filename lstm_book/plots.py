@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
 
-__all__ = ["STYLE", "PANEL_LIMITS", "plot_series", "draw_cell", "CELL_PARTS"]
+__all__ = ["STYLE", "EVENT_STYLE", "REFERENCE_COLOURS", "PANEL_LIMITS", "plain_label", "plot_series", "draw_cell",
+           "CELL_PARTS"]
 
 #: name -> (colour, label). Labels are matplotlib mathtext, the book's symbols.
 STYLE: dict[str, tuple[str, str]] = {
@@ -24,7 +25,34 @@ STYLE: dict[str, tuple[str, str]] = {
     "c": ("#c0392b", r"cell state $c_t$"),
     "tanh_c": ("#f1948a", r"$\tanh(c_t)$"),
     "h": ("#111111", r"hidden state $h_t$"),
+    # Part II (chapters 8 and 9): the error signal, each part's share of its bias's gradient, and their logarithms
+    "dc": ("#7b241c", r"error at the memory $∂L/∂c_t$"),
+    "share_i": ("#8e44ad", r"step share of $∂L/∂b_i$ ×100"),
+    "share_j": ("#27ae60", r"step share of $∂L/∂b_j$ ×100"),
+    "share_f": ("#2471a3", r"step share of $∂L/∂b_f$ ×100"),
+    "share_o": ("#e67e22", r"step share of $∂L/∂b_o$ ×100"),
+    "log_dc": ("#7b241c", r"LSTM memory, log10 $|∂L/∂c_t|$"),
+    "log_path": ("#5dade2", r"forget gates after t, log10 $f_{t+1} ⋯ f_T$"),
+    "log_rnn": ("#16a085", r"plain RNN, log10 $|∂L/∂h_t|$"),
 }
+
+#: The events of the running example, marked in every panel: (colour, how, legend). Their colours are used by no
+#: quantity, so that a band is never mistaken for a gate: a pale yellow band for the pulse, a grey band for the
+#: reset signal, grey dotted lines for the distractions.
+EVENT_STYLE: dict[str, tuple[str, str, str]] = {
+    "pulse": ("#f7dc6f", "band", "pulse (to store)"),
+    "distractions": ("#7f7f7f", "dotted", "distractions (to ignore)"),
+    "reset": ("#c8c8c8", "band", "reset signal"),
+}
+
+#: Colours of reference lines (a fixed point, a time constant): dark olive and slate, no quantity's colour.
+REFERENCE_COLOURS = ("#7a6a00", "#3d5566")
+
+
+def plain_label(name: str) -> str:
+    """The label of a quantity in plain text, for the web and for text alternatives: 'forget gate f_t'."""
+    return STYLE[name][1].replace("$", "").replace("\\", "")
+
 
 #: y-limits of a panel by the kind of quantity it holds: gates live in (0, 1), candidates and h in (-1, 1).
 PANEL_LIMITS = {"gate": (-0.05, 1.05), "bounded": (-1.1, 1.1)}
@@ -32,12 +60,20 @@ _GATES = {"j", "f", "o"}
 _BOUNDED = {"i", "h", "tanh_c"}
 
 
-def _limits(names: Sequence[str], data: Mapping[str, np.ndarray]):
+def fixed_limits(names: Sequence[str]):
+    """The y-limits of a panel holding these quantities when they are fixed by their kind, else None."""
     if set(names) <= _GATES:
         return PANEL_LIMITS["gate"]
     if set(names) <= _GATES | _BOUNDED:
         return PANEL_LIMITS["bounded"]
-    values = np.concatenate([np.ravel(data[n]) for n in names])
+    return None
+
+
+def _limits(names: Sequence[str], data: Mapping[str, np.ndarray], extra=()):
+    fixed = fixed_limits(names)
+    if fixed is not None:
+        return fixed
+    values = np.concatenate([np.ravel(data[n]) for n in names] + [np.ravel(np.asarray(extra, dtype=float))])
     low, high = min(values.min(), -1.0), max(values.max(), 1.0)
     pad = 0.08 * (high - low)
     return low - pad, high + pad
@@ -58,12 +94,13 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
     height = figsize[1] or 1.0 + 1.55 * len(panels)
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(figsize[0], height), squeeze=False)
     axes = axes[:, 0]
-    for ax, names in zip(axes, panels):
+    for k, (ax, names) in enumerate(zip(axes, panels)):
         for name in names:
             colour, label = STYLE[name]
             style = {"drawstyle": "steps-mid"} if name == "x" else {"marker": "o", "markersize": 2.5}
             ax.plot(t, np.ravel(data[name]), color=colour, label=label, lw=1.8, **style)
-        ax.set_ylim(*_limits(names, data))
+        last = k == len(panels) - 1
+        ax.set_ylim(*_limits(names, data, [value for _, value, _ in hlines] if last else ()))
         ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
         if set(names) <= _GATES:
             ax.axhline(1.0, color="#dddddd", lw=0.6, zorder=0)
@@ -85,12 +122,14 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
 
 
 def _mark_events(ax, events):
-    if events.get("pulse") is not None:
-        ax.axvline(events["pulse"], color="#27ae60", alpha=0.35, lw=2.5, zorder=0)
-    for step in events.get("distractions", ()):
-        ax.axvline(step, color="#999999", alpha=0.5, ls=":", lw=1.2, zorder=0)
-    if events.get("reset") is not None:
-        ax.axvline(events["reset"], color="#2471a3", alpha=0.35, lw=2.5, zorder=0)
+    for kind, value in events.items():
+        colour, how, _ = EVENT_STYLE[kind]
+        steps = value if isinstance(value, (tuple, list)) else () if value is None else (value,)
+        for step in steps:
+            if how == "band":
+                ax.axvspan(step - 0.5, step + 0.5, color=colour, alpha=0.55, lw=0, zorder=0)
+            else:
+                ax.axvline(step, color=colour, alpha=0.7, ls=":", lw=1.2, zorder=0)
 
 
 #: Parts of the diagram that `draw_cell(highlight=...)` can highlight: the left-hand side of each equation.

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .cell import LSTMParams, scalar_params
+from .validation import LSTMInputError, check_integer, check_number
 
 __all__ = ["RunningExample", "running_example", "RUNNING_EXAMPLE_WEIGHTS", "running_example_params"]
 
@@ -34,11 +35,14 @@ def running_example(T: int = 60, pulse: int = 5, pulse_height: float = 1.0, dist
                     reset: float = -1.0) -> RunningExample:
     """The book's input signal: a pulse at step `pulse`, distractions of ±`distraction` every 8 steps after it,
     and a reset signal of height `reset` 10 steps before the end. Deterministic: no randomness at all.
+    T: an integer in [20, 100000];  pulse: an integer in [0, T - 16];  the heights: finite real numbers.
     """
-    if not isinstance(T, (int, np.integer)) or T < 20:
-        raise ValueError(f"running_example: argument 'T' should be an integer >= 20, but got {T!r}")
-    if not 0 <= pulse < T - 15:
-        raise ValueError(f"running_example: argument 'pulse' should be in [0, {T - 15}), but got {pulse!r}")
+    T = check_integer(T, func="running_example", arg="T", low=20, high=100_000)
+    pulse = check_integer(pulse, func="running_example", arg="pulse", low=0, high=T - 16,
+                          why=" (the pulse comes at least 16 steps before the end, before the reset)")
+    pulse_height = check_number(pulse_height, func="running_example", arg="pulse_height")
+    distraction = check_number(distraction, func="running_example", arg="distraction")
+    reset = check_number(reset, func="running_example", arg="reset")
     x = np.zeros((T, 1))
     x[pulse, 0] = pulse_height
     reset_step = T - 10
@@ -51,7 +55,8 @@ def running_example(T: int = 60, pulse: int = 5, pulse_height: float = 1.0, dist
 
 #: The weights every explorer starts from. The input gate opens only for strong positive inputs
 #: (σ(10·1 − 5) ≈ 0.99 for the pulse, σ(10·0.3 − 5) ≈ 0.12 for a distraction, σ(−5) ≈ 0.007 at rest); the
-#: candidate writes tanh(2·x); the forget gate starts at b_f = 1, the initialisation of Jozefowicz et al.
+#: candidate writes tanh(2·x); the forget gate starts at b_f = 1, a positive initial bias as in Gers et al. (2000),
+#: whose benefit Jozefowicz et al. (2015) measured
 #: (f ≈ 0.73, a memory of a few steps), and w_xf = 6 lets a negative input pull f down (the reset);
 #: the output gate is half open (σ(0) = 0.5). All recurrent weights start at 0.
 RUNNING_EXAMPLE_WEIGHTS: dict[str, float] = {
@@ -67,6 +72,6 @@ def running_example_params(**changes: float) -> LSTMParams:
     values = dict(RUNNING_EXAMPLE_WEIGHTS)
     unknown = set(changes) - set(values)
     if unknown:
-        raise ValueError(f"running_example_params: unknown parameter(s) {sorted(unknown)}; expected some of {sorted(values)}")
-    values.update(changes)
+        raise LSTMInputError(f"running_example_params: unknown parameter(s) {sorted(unknown)}; expected some of {sorted(values)}")
+    values.update({name: check_number(value, func="running_example_params", arg=name) for name, value in changes.items()})
     return scalar_params(**values)

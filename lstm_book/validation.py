@@ -14,10 +14,15 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import math
+import numbers
 
 import numpy as np
 
-__all__ = ["LSTMInputError", "as_float_array", "check_finite", "check_shapes", "shapes", "trusted"]
+__all__ = [
+    "LSTMInputError", "as_float_array", "check_finite", "check_shapes", "shapes", "trusted", "is_trusted",
+    "check_number", "check_integer", "check_float_dtype", "no_overflow",
+]
 
 # Validation happens once, at the public function the caller called. While that function runs (inside
 # `trusted()`), the checked functions it calls skip their checks: their inputs were built from checked ones.
@@ -66,6 +71,78 @@ def as_float_array(value, *, func: str, arg: str) -> np.ndarray:
         f"{func}: argument '{arg}' should be an array of real numbers (float64 or float32), "
         f"but got dtype {array.dtype}" + (f" ({type(value).__name__})" if kind == "O" else "")
     )
+
+
+def check_number(value, *, func: str, arg: str) -> float:
+    """`value` as a finite Python float: int, float or a numpy real scalar; bool, str, None, complex, lists and
+    arrays are refused, and so is a number too large for float64 (10**400)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise LSTMInputError(f"{func}: argument '{arg}' should be a real number, but got {_show(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise LSTMInputError(
+            f"{func}: argument '{arg}' should be a finite number (within float64's range, about ±1.8e308), "
+            f"but got {_show(value)}"
+        )
+    return number
+
+
+def check_integer(value, *, func: str, arg: str, low: int = 0, high: int | None = None, why: str = "") -> int:
+    """`value` as a Python int in [low, high]: an int or numpy integer (not bool, not 3.0, not "3")."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise LSTMInputError(f"{func}: argument '{arg}' should be an integer{why}, but got {_show(value)}")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        where = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise LSTMInputError(f"{func}: argument '{arg}' should be an integer {where}{why}, but got {number}")
+    return number
+
+
+def check_float_dtype(value, *, func: str, arg: str) -> np.dtype:
+    """`value` as np.float64 or np.float32 (also given as "float32", np.float32, np.dtype("float32"))."""
+    try:
+        dtype = np.dtype(value) if value is not None else None
+    except Exception:
+        dtype = None
+    if dtype is None or dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise LSTMInputError(f"{func}: argument '{arg}' should be np.float64 or np.float32, but got {_show(value)}")
+    return dtype
+
+
+def _show(value) -> str:
+    """A short description of a value for an error message: its repr, cut, and its type."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<unprintable>"
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+@contextlib.contextmanager
+def no_overflow(func: str, arrays: dict[str, np.ndarray]):
+    """Run a computation on checked arrays so that overflowing float64 (or float32) is an `LSTMInputError` that
+    names the largest argument, never a RuntimeWarning or a silent inf/NaN.
+
+    Only a sum or product of values near the dtype's limit (about 1e154 and more) can overflow: the activations
+    themselves never do.
+    """
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            yield
+    except FloatingPointError as exc:
+        sizes = {name: float(np.max(np.abs(a))) if np.size(a) else 0.0 for name, a in arrays.items()}
+        largest = max(sizes, key=sizes.get)
+        raise LSTMInputError(
+            f"{func}: the computation overflowed ({exc}): the values are too large for floating point; "
+            f"the largest is in argument '{largest}' (|value| up to {sizes[largest]:.3g})"
+        ) from None
 
 
 def check_finite(array: np.ndarray, *, func: str, arg: str) -> None:
@@ -165,7 +242,7 @@ def shapes(**specs: str):
                 check_finite(array, func=name, arg=arg)
                 arrays[arg] = bound.arguments[arg] = array
             check_shapes(name, arrays, specs)
-            with trusted():
+            with trusted(), no_overflow(name, arrays):
                 return function(*bound.args, **bound.kwargs)
 
         wrapper.__shapes__ = dict(specs)

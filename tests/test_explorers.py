@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from lstm_book import lstm_forward, running_example, running_example_params
+from lstm_book import forget_gate, sigmoid
 from lstm_book.explorers import (
-    Explorer, Slider, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
+    Explorer, Panel, Slider, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
 )
 
 EXPLORERS = {
@@ -41,51 +42,78 @@ def test_every_explorer_draws_its_defaults(name):
     fig = explorer.figure()
     assert drawn(fig, "cell state").shape[0] > 10
     widget = explorer.widget()
-    assert set(widget.sliders) == {s.name for s in explorer.sliders}
-    assert widget.figure is not None and len(widget.output.outputs) == 1
-    assert widget.output.outputs[0]["data"]["image/png"], "the Output holds the figure as a PNG"
+    assert set(widget.values()) == {s.name for s in explorer.sliders}
+    assert np.array_equal(widget.arrays()["c"], explorer.data()["c"]), "the widget starts at the defaults"
+    spec = widget.spec
+    assert [s["name"] for s in spec["sliders"]] == [s.name for s in explorer.sliders]
+    assert all(name in spec["styles"] for p in spec["panels"] for name in p["series"])
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_the_website_view_holds_the_description_and_a_static_figure(name):
+    """What the site shows with JavaScript off (an image with a text alternative) and what the front end reads."""
+    import json
+    import re
+
+    explorer = EXPLORERS[name]()
+    page = explorer.html()
+    spec = json.loads(re.search(r'<script type="application/json" class="lstm-explorer-spec">(.*?)</script>', page).group(1))
+    assert spec["mirror"] is not None, "the website computes it with the JavaScript mirror"
+    assert np.allclose(spec["data"]["c"], explorer.data()["c"])
+    alt = re.search(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page).group(1)
+    assert "cell state c_t from" in alt or "cell state c_t constant" in alt, alt
+    assert "data-lstm-explorer" in page and "</script>" in page
 
 
 def test_moving_b_f_makes_the_cell_hold_the_pulse():
     widget = full_cell_explorer().widget()
     ex = running_example()
-    before = drawn(widget.figure, "cell state")
-    widget.sliders["b_f"].value = 4.0
-    after = drawn(widget.figure, "cell state")
+    before = widget.arrays()["c"]
+    widget.set(b_f=4.0)
+    after = widget.arrays()["c"]
     # independent of the explorer: the same cell run directly
     expected = lstm_forward(ex.x, running_example_params(b_f=4.0)).c[:, 0]
     assert np.allclose(after, expected)
     t = ex.pulse + 20
     assert before[t] < 0.01 < 0.5 < after[t], "with f = σ(4) ≈ 0.98 the pulse is still held 20 steps later"
-    assert np.allclose(drawn(widget.figure, "forget gate")[0], 1 / (1 + math.exp(-4.0)))
+    assert np.allclose(widget.arrays()["f"][0], 1 / (1 + math.exp(-4.0)))
+
+
+def test_the_front_end_asks_and_python_answers():
+    """A slider move from the page arrives as `request`; the answer carries the same sequence number."""
+    widget = gate_explorer("f").widget()
+    widget.request = {"values": {"w_xf": 6.0, "w_hf": 0.0, "b_f": 3.0}, "seq": 7}
+    assert widget.data["seq"] == 7
+    assert np.allclose(widget.data["f"][0], 1 / (1 + math.exp(-3.0)))
 
 
 def test_reset_button_restores_the_defaults():
     widget = gate_explorer("f").widget()
-    default = drawn(widget.figure, "cell state").copy()
-    widget.sliders["b_f"].value = 6.0
-    widget.sliders["w_xf"].value = 0.0
-    assert not np.allclose(drawn(widget.figure, "cell state"), default)
+    default = widget.arrays()["c"].copy()
+    widget.set(b_f=6.0, w_xf=0.0)
+    assert not np.allclose(widget.arrays()["c"], default)
     widget.reset()
     assert widget.values() == gate_explorer("f").defaults()
-    assert np.allclose(drawn(widget.figure, "cell state"), default)
+    assert np.allclose(widget.arrays()["c"], default)
+
+
+def test_an_observation_figure_draws_its_setting():
+    fig = gate_explorer("f").figure(b_f=4.0)
+    assert np.allclose(drawn(fig, "cell state"), lstm_forward(running_example().x, running_example_params(b_f=4.0)).c[:, 0])
+    assert "b_f = 4" in fig.axes[0].get_title()
 
 
 def test_output_gate_changes_h_but_not_c():
-    widget = gate_explorer("o").widget()
-    c_before, h_before = drawn(widget.figure, "cell state"), drawn(widget.figure, "hidden state")
-    widget.sliders["b_o"].value = -6.0
-    c_after, h_after = drawn(widget.figure, "cell state"), drawn(widget.figure, "hidden state")
-    assert np.array_equal(c_before, c_after), "o_t decides what is shown, not what is stored"
-    assert np.allclose(h_after, np.tanh(c_after) / (1 + math.exp(6.0)))
-    assert np.max(np.abs(h_after)) < 0.01 < np.max(np.abs(h_before))
+    explorer = gate_explorer("o")
+    before, after = explorer.data(), explorer.data(b_o=-6.0)
+    assert np.array_equal(before["c"], after["c"]), "o_t decides what is shown, not what is stored"
+    assert np.allclose(after["h"], np.tanh(after["c"]) / (1 + math.exp(6.0)))
+    assert np.max(np.abs(after["h"])) < 0.01 < np.max(np.abs(before["h"]))
 
 
 def test_hidden_state_explorer_draws_h_as_tanh_c_times_o():
-    widget = hidden_state_explorer().widget()
-    widget.sliders["w_xi"].value = 5.0
-    widget.sliders["b_o"].value = 1.5
-    c, tanh_c, h, o = (drawn(widget.figure, k) for k in ("cell state", r"\tanh(c_t)", "hidden state", "output gate"))
+    fig = hidden_state_explorer().figure(w_xi=5.0, b_o=1.5)
+    c, tanh_c, h, o = (drawn(fig, k) for k in ("cell state", r"\tanh(c_t)", "hidden state", "output gate"))
     assert np.allclose(tanh_c, np.tanh(c)) and np.allclose(h, np.tanh(c) * o)
     assert np.allclose(o, 1 / (1 + math.exp(-1.5)))
 
@@ -116,9 +144,7 @@ def test_cell_state_explorer_settles_at_the_fixed_point():
     # closed form c_t = c* + f^t (c_0 - c*)
     t = data["t"]
     assert np.allclose(data["c"], i * j / (1 - f) + f ** t * (-1.0 - i * j / (1 - f)))
-    widget = explorer.widget()
-    widget.sliders["c_0"].value = 2.0
-    assert drawn(widget.figure, "cell state")[0] > drawn(explorer.figure(), "cell state")[0]
+    assert drawn(explorer.figure(c_0=2.0), "cell state")[0] > drawn(explorer.figure(), "cell state")[0]
 
 
 def test_slider_values_are_checked():
@@ -134,19 +160,70 @@ def test_slider_values_are_checked():
 
 
 def test_an_explorer_is_only_data_and_functions():
-    """The abstraction works for any compute/plot pair: a toy explorer draws what compute returned."""
+    """The abstraction works for any compute: a toy explorer draws and serves what compute returned."""
     calls = []
 
     def compute(a):
         calls.append(a)
         return {"t": np.arange(3), "c": np.full(3, a)}
 
-    def plot(data):
-        fig, ax = plt.subplots()
-        ax.plot(data["t"], data["c"], label="cell state")
-        return fig
+    explorer = Explorer("toy", (Slider("a", 0.0, 5.0, 1.0),), compute, (Panel(("c",)),), caption="A toy.")
+    widget = explorer.widget()
+    widget.set(a=3.0)
+    assert calls[-1] == 3.0
+    assert np.array_equal(widget.arrays()["c"], [3.0, 3.0, 3.0])
+    assert np.array_equal(drawn(explorer.figure(a=2.0), "cell state"), [2.0, 2.0, 2.0])
+    assert explorer.spec()["mirror"] is None, "no JavaScript computation: live in Jupyter only"
 
-    widget = Explorer("toy", (Slider("a", 0.0, 5.0, 1.0),), compute, plot).widget()
-    widget.sliders["a"].value = 3.0
-    assert calls == [1.0, 3.0]
-    assert np.array_equal(drawn(widget.figure, "cell state"), [3.0, 3.0, 3.0])
+
+# ---- the reader's own functions drive an explorer (in Jupyter)
+
+def test_a_correct_own_function_gives_the_packages_figure():
+    def my_forget_gate(x_t, h_prev, W_xf, W_hf, b_f):
+        return sigmoid(x_t @ W_xf.T + h_prev @ W_hf.T + b_f)
+
+    mine, package = gate_explorer("f", forget_gate=my_forget_gate), gate_explorer("f")
+    for values in ({}, {"b_f": 4.0}, {"w_hf": -3.0, "b_f": 2.0}):
+        ours, theirs = mine.data(**values), package.data(**values)
+        for name in "ijfoch":
+            assert np.allclose(ours[name], theirs[name], rtol=0, atol=1e-12), (name, values)
+    assert "your forget_gate" in mine.title and mine.mirror is None
+    widget = mine.widget()
+    widget.set(b_f=4.0)
+    assert np.allclose(widget.arrays()["c"], package.data(b_f=4.0)["c"])
+
+
+def test_a_wrong_own_function_gives_a_visibly_different_figure():
+    def my_forget_gate(x_t, h_prev, W_xf, W_hf, b_f):
+        return np.tanh(x_t @ W_xf.T + h_prev @ W_hf.T + b_f)   # tanh where σ belongs
+
+    wrong, right = gate_explorer("f", forget_gate=my_forget_gate).data(), gate_explorer("f").data()
+    assert np.max(np.abs(wrong["f"] - right["f"])) > 0.5, "the f_t panel: negative 'gates' at the distractions"
+    assert np.max(np.abs(wrong["c"] - right["c"])) > 0.04
+
+
+def test_own_functions_of_every_kind_are_used():
+    calls = []
+
+    def spy(name, fn):
+        def wrapped(*args):
+            calls.append(name)
+            return fn(*args)
+        return wrapped
+
+    from lstm_book import cell_state, hidden_state
+    full_cell_explorer(hidden_state=spy("h", hidden_state)).data()
+    cell_state_explorer(cell_state=spy("c", cell_state)).data()
+    assert calls.count("h") == 60 and calls.count("c") == 40
+    assert np.allclose(cell_state_explorer(cell_state=cell_state).data()["c"], cell_state_explorer().data()["c"])
+
+
+def test_own_functions_are_checked():
+    with pytest.raises(ValueError, match="no equation named 'forget_gate' can be replaced here"):
+        gate_explorer("o", forget_gate=forget_gate)
+    with pytest.raises(ValueError, match="'forget_gate' should be a function"):
+        gate_explorer("f", forget_gate=1.0)
+    with pytest.raises(Exception, match="your forget_gate returned"):
+        gate_explorer("f", forget_gate=lambda *a: np.array([np.nan])).data()
+    with pytest.raises(Exception, match="your forget_gate returned"):
+        gate_explorer("f", forget_gate=lambda *a: "0.5").data()

@@ -307,11 +307,11 @@ def test_params_are_checked():
         LSTMParams(**{**good, "W_hj": np.zeros((3, 2))})
     with pytest.raises(LSTMInputError, match="'params' should be an LSTMParams, but got dict"):
         lstm_step(np.zeros(2), np.zeros(3), np.zeros(3), good)
-    with pytest.raises(LSTMInputError, match="'hidden_size' should be a positive integer, but got 0"):
+    with pytest.raises(LSTMInputError, match="'hidden_size' should be an integer >= 1, but got 0"):
         init_params(2, 0)
     with pytest.raises(LSTMInputError, match="unknown parameter"):
         scalar_params(w_xz=1.0)
-    with pytest.raises(LSTMInputError, match="'b_f' should be a number"):
+    with pytest.raises(LSTMInputError, match="'b_f' should be a real number"):
         scalar_params(b_f="4")
 
 
@@ -406,3 +406,164 @@ def test_sigmoid_keeps_its_relative_precision_far_out():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert sigmoid(-1e4) == 0.0 and sigmoid(1e4) == 1.0
+
+
+def test_missing_states_are_zeros_also_when_called_from_checked_code():
+    from lstm_book.validation import trusted
+
+    params, xs = running_example_params(), running_example().x
+    expected = lstm_forward(xs, params, h0=np.zeros(1), c0=np.zeros(1))
+    with trusted():
+        got = lstm_forward(xs, params)
+        step = lstm_step(xs[0], None, None, params)
+    assert np.array_equal(got.c, expected.c) and np.array_equal(step.h, expected.h[0])
+
+# ---------------------------------------------------------------- a hostile caller
+
+def _valid_calls():
+    """Each public function with a valid set of arguments, by name: the sweep below spoils one at a time."""
+    p = init_params(2, 3, seed=1)
+    x, h, c = np.full(2, 0.5), np.full(3, -0.25), np.full(3, 0.75)
+    gate = lambda g, f: (f, dict(x_t=x, h_prev=h, **{f"W_x{g}": p.W_xo, f"W_h{g}": p.W_ho, f"b_{g}": p.b_o}))  # noqa: E731
+    return {
+        "sigmoid": (sigmoid, dict(z=np.linspace(-3, 3, 4))),
+        "tanh": (tanh, dict(z=np.linspace(-3, 3, 4))),
+        "hidden_state": (hidden_state, dict(c_t=c, o_t=np.full(3, 0.5))),
+        "cell_state": (cell_state, dict(c_prev=c, f_t=np.full(3, 0.5), i_t=np.full(3, 0.1), j_t=np.full(3, 0.9))),
+        "output_gate": gate("o", output_gate), "forget_gate": gate("f", forget_gate),
+        "input_gate": gate("j", input_gate), "input_state": gate("i", input_state),
+        "LSTMParams": (LSTMParams, p.as_dict()),
+        "init_params": (init_params, dict(input_size=2, hidden_size=3, forget_bias=1.0, seed=0, dtype=np.float64)),
+        "scalar_params": (scalar_params, dict(w_xi=2.0, b_f=1.0)),
+        "lstm_step": (lstm_step, dict(x_t=x, h_prev=h, c_prev=c, params=p)),
+        "lstm_forward": (lstm_forward, dict(xs=np.full((4, 2), 0.5), params=p, h0=h, c0=c)),
+        "running_example": (running_example, dict(T=30, pulse=5, pulse_height=1.0, distraction=0.3, reset=-1.0)),
+        "running_example_params": (running_example_params, dict(b_f=2.0, w_xf=3.0)),
+        "LSTMParams.part": (p.part, dict(g="f")),
+        "LSTMParams.replace": (p.replace, dict(b_f=np.ones(3))),
+    }
+
+
+_CALLS = _valid_calls()
+_SPOILABLE = [(name, arg) for name, (_, kwargs) in _CALLS.items() for arg in kwargs]
+
+_bad_scalars = st.one_of(
+    st.none(), st.booleans(), st.text(max_size=3), st.complex_numbers(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**400, 10**400),
+    st.sampled_from([[], [1.0], [[1.0, 2.0], [3.0]], {}, {"a": 1}, (1, 2), b"x", object(), np.float16(1.0),
+                     np.int8(3), np.bool_(True), np.nan, 1e308, -1e308, 5e-324, np.array(2.0), np.array([]),
+                     np.float32, "float32", np.int64, Ellipsis, slice(1), set()]),
+)
+_bad_arrays = hnp.arrays(
+    dtype=st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.uint8, np.bool_, np.complex128, "U2",
+                           object]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4),
+    elements=None,
+)
+
+
+@pytest.mark.parametrize("name, arg", _SPOILABLE, ids=[f"{n}-{a}" for n, a in _SPOILABLE])
+@given(bad=st.one_of(_bad_scalars, _bad_arrays))
+def test_a_hostile_caller_gets_a_named_error_or_a_finite_answer(name, arg, bad):
+    """Spoil one argument of a valid call with anything at all, warnings as errors: the call either succeeds
+    with finite numbers, or raises an error that names the function and the argument; never a bare numpy
+    error, never a RuntimeWarning, never a NaN."""
+    function, kwargs = _CALLS[name]
+    kwargs = {**kwargs, arg: bad}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            result = function(**kwargs)
+        except (LSTMInputError, TypeError, ValueError) as exc:
+            message = str(exc)
+            assert f"'{arg}'" in message or (name == "scalar_params" and arg in message), (type(exc), message)
+            assert message.startswith(name.split(".")[0]) or message.startswith(name), message
+            return
+    arrays = result.as_dict().values() if isinstance(result, LSTMParams) else (
+        [result.x] if hasattr(result, "pulse") else [v for v in np.atleast_1d(result) if isinstance(v, np.ndarray)]
+        if isinstance(result, tuple) else [result] if isinstance(result, np.ndarray) else [])
+    for array in arrays:
+        assert np.asarray(array).dtype.kind == "f" and np.all(np.isfinite(array)), (name, arg, bad)
+
+
+def test_the_parameters_own_their_arrays():
+    W = np.zeros((3, 2))
+    p = init_params(2, 3).replace(W_xi=W)
+    W[0, 0] = np.nan  # changing the caller's array later changes nothing inside
+    assert np.all(np.isfinite(p.W_xi))
+    with pytest.raises(ValueError, match="read-only"):
+        p.b_f[0] = np.nan
+    assert not np.shares_memory(p.replace().W_xi, p.W_xi) or not p.W_xi.flags.writeable
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(forget_bias="1"), "'forget_bias' should be a real number, but got '1' (str)"),
+    (dict(forget_bias=None), "'forget_bias' should be a real number, but got None"),
+    (dict(forget_bias=[1.0]), "'forget_bias' should be a real number, but got [1.0] (list)"),
+    (dict(forget_bias=1 + 2j), "'forget_bias' should be a real number, but got (1+2j) (complex)"),
+    (dict(forget_bias=float("inf")), "'forget_bias' should be a finite number"),
+    (dict(seed=None), "'seed' should be an integer >= 0, but got None; the book's parameters are always seeded"),
+    (dict(seed=-1), "'seed' should be an integer >= 0, but got -1"),
+    (dict(seed=1.5), "'seed' should be an integer, but got 1.5 (float)"),
+    (dict(seed="0"), "'seed' should be an integer, but got '0' (str)"),
+    (dict(dtype="float16"), "'dtype' should be np.float64 or np.float32, but got 'float16'"),
+    (dict(dtype=None), "'dtype' should be np.float64 or np.float32, but got None"),
+    (dict(dtype="banana"), "'dtype' should be np.float64 or np.float32, but got 'banana'"),
+    (dict(dtype=int), "'dtype' should be np.float64 or np.float32"),
+    (dict(hidden_size=10**6, input_size=10**6), "would make 4·H·(D+H+1) = 8e+12 numbers"),
+    (dict(hidden_size=10**400), "4·H·(D+H+1) = about 10^800 numbers"),
+])
+def test_init_params_names_every_bad_setting(kwargs, words):
+    args = dict(input_size=2, hidden_size=3)
+    args.update(kwargs)
+    with pytest.raises(LSTMInputError) as info:
+        init_params(**args)
+    assert str(info.value).startswith("init_params: ") and words in str(info.value)
+
+
+def test_init_params_accepts_every_reasonable_setting():
+    assert init_params(2, 3, seed=np.int64(4), forget_bias=np.float32(2.0), dtype="float32").b_f.dtype == np.float32
+    assert np.all(init_params(2, 3, forget_bias=2).b_f == 2.0)
+
+
+def test_overflow_is_an_error_or_a_finite_answer_never_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(LSTMInputError, match="'w_xi' should be a finite number .* but got 1000"):
+            scalar_params(w_xi=10**400)
+        # a huge weight on a small input: the pre-activation is finite and the gate saturates
+        assert lstm_forward(np.ones((3, 1)), scalar_params(w_xj=1e300, b_f=1.0)).j[0, 0] == 1.0
+        # a pre-activation beyond float64: a clear error that names the culprit
+        with pytest.raises(LSTMInputError, match=r"^lstm_forward: the computation overflowed .* 'xs'"):
+            lstm_forward(np.full((3, 1), 1e300), scalar_params(w_xi=1e300))
+        with pytest.raises(LSTMInputError, match=r"^lstm_step: the computation overflowed .* 'params.W_xf'"):
+            lstm_step(np.full(1, 10.0), np.zeros(1), np.zeros(1), scalar_params(w_xf=1e308))
+        with pytest.raises(LSTMInputError, match=r"^output_gate: the computation overflowed .* 'W_ho'"):
+            output_gate(np.ones(1), np.ones(1), np.ones((1, 1)), np.full((1, 1), 1e308), np.full(1, 1e308))
+        with pytest.raises(LSTMInputError, match=r"^cell_state: the computation overflowed"):
+            cell_state(np.full(1, 1e308), np.ones(1), np.full(1, 1e308), np.ones(1))
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(T=10**9), "'T' should be an integer in [20, 100000], but got 1000000000"),
+    (dict(T=20.5), "'T' should be an integer"),
+    (dict(pulse=2.5), "'pulse' should be an integer"),
+    (dict(pulse=50), "'pulse' should be an integer in [0, 44]"),
+    (dict(pulse_height=float("nan")), "'pulse_height' should be a finite number"),
+    (dict(reset=None), "'reset' should be a real number, but got None"),
+    (dict(distraction=[1, 2]), "'distraction' should be a real number"),
+])
+def test_the_running_example_refuses_bad_settings(kwargs, words):
+    with pytest.raises(LSTMInputError) as info:
+        running_example(**kwargs)
+    assert words in str(info.value)
+
+
+def test_show_source_names_what_it_cannot_show():
+    from lstm_book.notebook import show_source
+
+    with pytest.raises(TypeError, match=r"show_source: argument 1 should be a function, class or module .* \(ufunc\)"):
+        show_source(np.tanh)
+    with pytest.raises(TypeError, match=r"argument 2 should be .* but got 'lstm_step' \(str\)"):
+        show_source(lstm_step, "lstm_step")
+    assert "def lstm_step" in show_source(lstm_step).data

@@ -2,9 +2,11 @@
 
 Builds the book strictly (warnings are errors, a failing cell fails the build), serves `_build/html` on
 127.0.0.1, and opens every page in headless Chromium (Debian's package, driven by Playwright for Python).
-Every request that would leave 127.0.0.1 is aborted and counted. For each page: math typeset, the explorer's
-figure visible where the page has one, no console errors, no failed or third-party requests. A screenshot of
-each page is saved under `_build/screenshots/`.
+Every request that would leave 127.0.0.1 is aborted and counted. For each page: math typeset, no console errors,
+no failed or third-party requests, and no serious or critical accessibility violation in the book's content
+(axe-core, pinned in package.json and injected from node_modules). On a chapter page every explorer is live: a
+slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, and at
+phone width (390 px) its sliders, readouts and figure fit. Screenshots land in `_build/screenshots/`.
 
 Run in CI (CI=true) these tests must run: a missing browser is an error there, not a skip.
 """
@@ -21,7 +23,13 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+import json
+
+import numpy as np
 import pytest
+
+from lstm_book.explorers import cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer
+from lstm_book.learning import backward_explorer, gradient_flow_explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -34,6 +42,10 @@ NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb
 PAGES = {"book/intro.html": False, "book/glossary.html": False, "book/references.html": False}
 PAGES.update({f"notebooks/{name}.html": True for name in NOTEBOOKS})
 MATH_PAGES = {"book/intro.html", "book/glossary.html", *(f"notebooks/{name}.html" for name in NOTEBOOKS)}
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# every explorer of the chapters, by the title the page shows
+EXPLORERS = {e.title: e for e in [full_cell_explorer(), hidden_state_explorer(), cell_state_explorer(),
+                                  *(gate_explorer(g) for g in "ojfi"), backward_explorer(), gradient_flow_explorer()]}
 
 
 def _require_browser():
@@ -152,7 +164,9 @@ def test_assets_fall_back_to_the_cdns_without_npm(tmp_path):
 
     config = Config()
     offline_assets.configure(App(), config)
-    assert config.mathjax_path == "https://cdn.example/mathjax.js" and config.html_static_path == []
+    assert config.mathjax_path == "https://cdn.example/mathjax.js"
+    assert list(config.nb_ipywidgets_js) == ["https://cdn.example/require.js"]
+    assert not (tmp_path / "_build" / "vendor_static" / "vendor" / "mathjax").exists()
     assert not offline_assets.available(tmp_path / "node_modules")
     if (ROOT / "node_modules" / "mathjax").is_dir():  # and with them, everything points at the local copies
         App.confdir = str(ROOT)
@@ -161,13 +175,13 @@ def test_assets_fall_back_to_the_cdns_without_npm(tmp_path):
         assert all("://" not in path for path in config.nb_ipywidgets_js)
         staged = tmp_path / "_build" / "vendor_static" / "vendor"
         assert (staged / "mathjax" / "tex-chtml.js").is_file() and (staged / "html-manager" / "embed-amd.js").is_file()
+        # the explorers' front end is the book's own code: always served, npm or not
+        assert all((staged / "lstm-explorer" / name).is_file() for name in offline_assets.EXPLORER_FILES)
+        assert ("html", "text/html", 5) in config.nb_mime_priority_overrides
 
 
-@pytest.mark.parametrize("page", sorted(PAGES))
-def test_page_in_browser(page, server, browser):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
+def _watch(context, tab, server):
+    """Lists that fill with console errors, failed requests and requests that would leave the site."""
     console_errors, failed, outside = [], [], []
     host = urlparse(server).netloc
 
@@ -183,23 +197,109 @@ def test_page_in_browser(page, server, browser):
     tab.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
     tab.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
     tab.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    return console_errors, failed, outside
+
+
+def _axe(tab) -> list[str]:
+    """Serious and critical axe-core violations inside the page's article (the book's own content)."""
+    tab.add_script_tag(path=str(AXE))  # inlined into the page: no request
+    result = tab.evaluate("""async () => {
+        const r = await axe.run(document.querySelector("article") || document,
+                                {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+        return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.id + " (" + v.impact + "): " + v.nodes.length + " x " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+    }""")
+    return result
+
+
+def _check_explorer(tab, index: int, shot: Path):
+    """Move one slider of the index-th explorer with the keyboard; the drawn data must be Python's."""
+    root = tab.locator("[data-lstm-explorer]").nth(index)
+    spec = json.loads(root.locator("script.lstm-explorer-spec").text_content())
+    if spec["mirror"] is None:  # runs the reader's own function: live in Jupyter only, a static figure here
+        image = root.locator(".lstm-explorer-static img")
+        assert image.is_visible() and len(image.get_attribute("alt")) > 80
+        assert root.locator(".lstm-explorer-live").count() == 0
+        return []
+    root.locator(".lstm-explorer-live").wait_for(timeout=30_000)
+    assert root.locator(".lstm-explorer-static").is_hidden(), "the static figure is replaced by the live one"
+    view = lambda expr: root.evaluate(f"(el) => {{ const v = el.lstmExplorer; return {expr}; }}")
+    title = view("v.spec.title")
+    explorer = EXPLORERS[title]
+    before = view("v.drawn")
+    # the bias: the last slider of a gate's explorer (or b_f of the whole cell's); up, or down if at the top
+    name = "b_f" if "b_f" in explorer.defaults() else explorer.sliders[-1].name
+    slider = next(s for s in explorer.sliders if s.name == name)
+    key = "ArrowRight" if slider.default + 0.3 <= slider.high else "ArrowLeft"
+    handle = root.locator(f'input[type=range][name="{name}"]')
+    handle.focus()
+    for _ in range(3):
+        tab.keyboard.press(key)
+    values, drawn = view("v.values"), view("v.drawn")
+    assert abs(values[name] - slider.default) > 0.25, f"{title}: the keyboard did not move {name}: {values}"
+    assert root.locator(f"output[for='{handle.get_attribute('id')}']").inner_text().replace("\u2212", "-") == f"{values[name]:.1f}"
+    expected = explorer.data(**values)
+    for series, got in drawn.items():
+        assert np.allclose(got, expected[series], rtol=0, atol=1e-9), f"{title}: {series} drawn differs from Python's"
+    assert any(not np.allclose(drawn[k], before[k]) for k in drawn), f"{title}: moving {name} changed nothing"
+    polylines = root.locator("svg polyline[data-series]")
+    assert polylines.count() == sum(len(p.series) for p in explorer.panels)
+    label = root.locator("svg[role=img]").evaluate(
+        "(svg) => svg.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id).textContent).join(' ')")
+    assert "cell state c_t" in label and len(label) > 80, f"the figure's text alternative: {label!r}"
+    root.screenshot(path=str(shot))
+    return view("v.timings")
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_page_in_browser(page, server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    console_errors, failed, outside = _watch(context, tab, server)
+    stem = page.replace("/", "__")
     try:
         tab.goto(f"{server}/{page}", wait_until="load", timeout=60_000)
         if page in MATH_PAGES:
             tab.wait_for_selector("mjx-container", timeout=30_000)
         if PAGES[page]:
-            # the explorer: the widget manager renders the stored Output, whose figure is a PNG <img>
-            figure = tab.wait_for_selector(".widget-output img, .jupyter-widgets-output-area img", timeout=30_000)
-            box = figure.bounding_box()
-            assert box and box["width"] > 300 and box["height"] > 200, f"explorer figure too small: {box}"
-            assert tab.evaluate("(img) => img.complete && img.naturalWidth > 0", figure), "figure did not load"
-            assert tab.locator(".widget-slider").count() >= 3, "the explorer's sliders are missing"
-            figure.scroll_into_view_if_needed()
-            tab.locator(".widget-vbox").first.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".explorer.png")))
-        tab.wait_for_timeout(500)
-        tab.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".png")), full_page=False)
+            count = tab.locator("[data-lstm-explorer]").count()
+            assert count >= 1, "the chapter's explorer is missing"
+            for k in range(count):
+                _check_explorer(tab, k, SHOTS / f"{stem}.explorer{k}.png")
+        tab.wait_for_timeout(300)
+        tab.screenshot(path=str(SHOTS / f"{stem}.png"), full_page=False)
+        violations = _axe(tab)
     finally:
         context.close()
     assert outside == [], f"requests that would leave 127.0.0.1: {outside}"
     assert failed == [], f"failed requests: {failed}"
     assert console_errors == [], f"console errors: {console_errors}"
+    assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
+
+
+@pytest.mark.parametrize("page", sorted(p for p, has in PAGES.items() if has))
+def test_explorers_fit_a_phone(page, server, browser):
+    """At 390 px the sliders, their readouts and the figure stay inside the screen."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    tab = context.new_page()
+    console_errors, failed, outside = _watch(context, tab, server)
+    try:
+        tab.goto(f"{server}/{page}", wait_until="load", timeout=60_000)
+        roots = tab.locator("[data-lstm-explorer] .lstm-explorer-live")
+        roots.first.wait_for(timeout=30_000)
+        for k in range(roots.count()):
+            root = roots.nth(k)
+            root.scroll_into_view_if_needed()
+            boxes = root.evaluate("""(el) => Array.from(el.querySelectorAll(
+                    "input[type=range], output, svg, .lstm-explorer-buttons button, .lstm-explorer-legend"))
+                .map(n => { const b = n.getBoundingClientRect(); return [n.tagName, b.left, b.right, b.width]; })""")
+            for tag, left, right, width in boxes:
+                assert left >= -0.5 and right <= 390.5 and width > 0, f"{page}: a {tag} does not fit at 390 px: {left:.0f}..{right:.0f}"
+            assert root.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1"), f"{page}: the explorer scrolls sideways"
+            if k == 0:
+                root.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".phone.png")))
+    finally:
+        context.close()
+    assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)

@@ -1,4 +1,4 @@
-"""Serve MathJax 3, require.js and the Jupyter widget manager from the site itself.
+"""Serve MathJax 3, require.js, the Jupyter widget manager and the explorers' front end from the site itself.
 
 `npm ci` installs them into `node_modules/` at the versions pinned by `package.json`. When they are there,
 this extension copies what the pages need into a staging folder that Sphinx publishes as
@@ -6,12 +6,19 @@ this extension copies what the pages need into a staging folder that Sphinx publ
 page makes no request that leaves the site. When they are not there (no npm on this machine), the build
 keeps the default CDN addresses and says so once.
 
+The explorers' front end (`lstm_book/web/`: explorer.js, the JavaScript mirror of the scalar cell, the CSS) is
+part of the book's own code, so it is always served (npm or not), on the pages that show an explorer. An
+explorer's notebook output holds both a widget view (JupyterLab) and a self-contained HTML view (description,
+static figure); on the website the HTML view is preferred (`nb_mime_priority_overrides`) and the explorers'
+widget models are dropped from the page's widget state, so no page asks a CDN for anywidget's front end.
+
 The staging folder is not the book's `_static/`: Jupyter Book 1 adds a `<script>` tag to every page for
 every `.js` file under `_static/`, which for MathJax alone is dozens of scripts.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -77,11 +84,11 @@ WIDGETS_SETUP_JS = """\
 def stage(node_modules: Path, staging: Path) -> None:
     """Copy the assets into staging/vendor/, replacing an older copy."""
     vendor = staging / "vendor"
-    if vendor.exists():
-        shutil.rmtree(vendor)
     for source, target in ASSETS.items():
         src, dst = node_modules / source, vendor / target
         dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.is_dir():
+            shutil.rmtree(dst)
         if src.is_dir():
             shutil.copytree(src, dst, ignore=_SKIP)
         else:
@@ -89,7 +96,40 @@ def stage(node_modules: Path, staging: Path) -> None:
     (vendor / "widgets-setup.js").write_text(WIDGETS_SETUP_JS)
 
 
+# the explorers' front end, from the book's package: lstm_book/web/<file> -> _static/vendor/lstm-explorer/<file>
+EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css")
+EXPLORER_MARK = "data-lstm-explorer"
+# widget models that only the explorers' JupyterLab view uses
+EXPLORER_WIDGET_MODULE = "anywidget"
+
+
+def _web_dir(app) -> Path:
+    return Path(app.confdir) / "lstm_book" / "web"
+
+
+def stage_explorer(web: Path, staging: Path) -> None:
+    """Copy the explorers' front end into staging/vendor/lstm-explorer/."""
+    target = staging / "vendor" / "lstm-explorer"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in EXPLORER_FILES:
+        shutil.copy2(web / name, target / name)
+
+
 def configure(app, config) -> None:
+    staging = Path(app.doctreedir).parent / "vendor_static"
+    # the text/html view of an explorer output before its widget view, on every HTML builder
+    overrides = list(getattr(config, "nb_mime_priority_overrides", None) or [])
+    for builder in ("html", "dirhtml", "singlehtml"):
+        overrides.append((builder, "text/html", 5))
+    config.nb_mime_priority_overrides = overrides
+    web = _web_dir(app)
+    if web.is_dir():
+        stage_explorer(web, staging)  # staging/vendor/lstm-explorer/, beside what `stage` copies
+    (staging / "vendor").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(__file__).with_name("book.css"), staging / "vendor" / "book.css")
+    config.html_static_path = list(config.html_static_path) + [str(staging)]
     node_modules = _node_modules(app)
     if not available(node_modules):
         logger.info(
@@ -97,9 +137,9 @@ def configure(app, config) -> None:
             "the pages will load them from their CDNs."
         )
         return
-    staging = Path(app.doctreedir).parent / "vendor_static"
     stage(node_modules, staging)
-    config.html_static_path = list(config.html_static_path) + [str(staging)]
+    if str(staging) not in config.html_static_path:
+        config.html_static_path = list(config.html_static_path) + [str(staging)]
     config.mathjax_path = "vendor/mathjax/tex-chtml.js"
     config.nb_ipywidgets_js = {
         "vendor/require.js": {},
@@ -129,7 +169,70 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
     scripts[:] = unique  # in place: the builder restores its own list before the next page
 
 
+def drop_explorer_widget_state(app, doctree) -> None:
+    """Remove the explorers' widget models (anywidget) from a notebook page's stored widget state.
+
+    The website draws explorers from their HTML view; their widget models would only make the widget manager
+    fetch anywidget's front end from a CDN. Other widgets (and the models they use) are kept; a page left with
+    no widget state loads no widget manager at all.
+    """
+    env = app.env
+    docname = env.docname
+    js_files = getattr(env, "nb_metadata", {}).get(docname, {}).get("js_files")
+    if not js_files or "ipywidgets_state" not in js_files:
+        return
+    uri, kwargs = js_files["ipywidgets_state"]
+    state = json.loads(kwargs["body"])
+    models = state.get("state", {})
+    ours = {k for k, m in models.items() if m.get("model_module") == EXPLORER_WIDGET_MODULE}
+    if not ours:
+        return
+
+    def refs(ids):
+        text = json.dumps([models[k] for k in ids])
+        return {k for k in models if f"IPY_MODEL_{k}" in text}
+
+    others = set(models) - ours
+    used_by_others = refs(others)
+    drop = ours | (refs(ours) - used_by_others - others.intersection(_views(models)))
+    kept = {k: v for k, v in models.items() if k not in drop}
+    if not any(m.get("model_module") != "@jupyter-widgets/base" for m in kept.values()):
+        kept = {}
+    if kept:
+        state["state"] = kept
+        body = json.dumps(state).replace("</", "<\\/")
+        js_files["ipywidgets_state"] = (uri, {**kwargs, "body": body})
+    else:
+        for key in [k for k in js_files if k == "ipywidgets_state" or k.startswith("ipywidgets_")]:
+            del js_files[key]
+
+
+def _views(models):
+    """Models that can be shown (DOM widgets), as opposed to layouts and styles."""
+    return {k for k, m in models.items() if m.get("model_module") != "@jupyter-widgets/base"}
+
+
+def add_explorer_front_end(app, pagename, templatename, context, doctree) -> None:
+    """The front end's script and style on every page that shows an explorer."""
+    if EXPLORER_MARK in (context.get("body") or "") and _web_dir(app).is_dir():
+        app.add_css_file("vendor/lstm-explorer/explorer.css")
+        app.add_js_file("vendor/lstm-explorer/mirror.js")
+        app.add_js_file("vendor/lstm-explorer/explorer.js")
+
+
+def accessible_citations(app, pagename, templatename, context, doctree) -> None:
+    """docutils writes a bibliography as <div role="list"> whose entries have role="doc-biblioentry", which
+    ARIA does not allow in a list (axe-core: aria-required-children, critical). Make the entries list items."""
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
+    app.add_css_file("vendor/book.css")
+    app.connect("html-page-context", accessible_citations, priority=400)
+    app.connect("doctree-read", drop_explorer_widget_state)
+    app.connect("html-page-context", add_explorer_front_end, priority=400)
     app.connect("config-inited", configure, priority=100)
     # early: the first handler that returns a template name stops the others
     app.connect("html-page-context", drop_duplicate_scripts, priority=100)
