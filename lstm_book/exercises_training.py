@@ -5,14 +5,90 @@ recognises the mistakes people make (the mask forgotten, no bias correction, z a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from .equations import sigmoid, tanh
-from .exercises import Feedback, Mistake, _check
+from .exercises import Feedback
 from .train import Adam, cross_entropy, squared_error
 
 __all__ = ["check_cross_entropy", "check_squared_error", "check_adam_step", "check_coupled_cell_state",
            "check_gru_hidden_state", "check_peephole_forget_gate"]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong version of a function and what to tell a reader whose answer matches it."""
+
+    compute: Callable[..., object]
+    message: str
+
+
+def _call(function, case: dict):
+    copies = [value.copy() if isinstance(value, np.ndarray) else value for value in case.values()]
+    with np.errstate(all="ignore"):          # a reader's overflow is reported in words, not as a warning
+        return function(*copies)
+
+
+def _differs(got, expected, outputs: Sequence[str]) -> str | None:
+    """None when `got` matches `expected`, else what differs, in words."""
+    if outputs:
+        if not isinstance(got, (tuple, list)) or len(got) != len(outputs):
+            return f"return {len(outputs)} values, ({', '.join(outputs)}); got {type(got).__name__}."
+        for name, g, e in zip(outputs, got, expected):
+            problem = _differs(g, e, ())
+            if problem:
+                return f"{name}: {problem}"
+        return None
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"the result should be numbers, but got {type(got).__name__}."
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        return f"the result should have shape {expected.shape}, but yours has shape {got.shape}."
+    if not np.all(np.isfinite(got)):
+        return "your result contains NaN or infinity."
+    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+        k = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape) if got.ndim else ()
+        return (f"the numbers differ, e.g. at index {tuple(int(i) for i in k)} you have {got[k]:.6f} where "
+                f"{expected[k]:.6f} is expected.")
+    return None
+
+
+def _check(title: str, function, reference, cases: Sequence[dict], mistakes: Sequence[Mistake], hint: str,
+           outputs: Sequence[str] = ()) -> Feedback:
+    """Run the reader's function on every case; on the first mismatch, name the known mistake it matches."""
+    if not callable(function):
+        return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); "
+                               f"got {type(function).__name__}.")
+    for number, case in enumerate(cases, start=1):
+        expected = _call(reference, case)
+        try:
+            got = _call(function, case)
+        except NotImplementedError:
+            return Feedback(False, f"Your {title} is not written yet: replace `raise NotImplementedError` with "
+                                   f"your code.")
+        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
+            shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in case.items() if isinstance(v, np.ndarray))
+            return Feedback(False, f"Your {title} raised {type(exc).__name__}: {exc} on inputs of shapes {shapes}. "
+                                   f"{hint}")
+        if got is None:
+            return Feedback(False, f"Your {title} returned None: did you forget the `return`?")
+        problem = _differs(got, expected, outputs)
+        if problem is None:
+            continue
+        for mistake in mistakes:
+            try:
+                wrong = _call(mistake.compute, case)
+            except Exception:  # this mistake is not possible with these inputs
+                continue
+            if _differs(got, wrong, outputs) is None:
+                return Feedback(False, mistake.message)
+        return Feedback(False, f"Case {number} of {len(cases)}: {problem} {hint}")
+    return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases.")
 
 
 def _loss_cases(kind: str) -> list[dict]:
@@ -81,8 +157,7 @@ def check_cross_entropy(function) -> Feedback:
     ]
     big = {"outputs": np.array([[[800.0, 0.0, -5.0]]]), "targets": np.array([[0]]), "mask": np.array([[True]])}
     try:
-        with np.errstate(all="ignore"):
-            loss, _ = function(*(v.copy() for v in big.values()))
+        loss, _ = _call(function, big)
         if not np.isfinite(loss):
             return Feedback(False, "With large logits (800) your loss is not finite: e^800 overflows. Subtract the "
                                    "largest logit of each step before exponentiating: softmax does not change.")
@@ -151,7 +226,6 @@ def check_adam_step(function) -> Feedback:
     b1, b2, eps = 0.9, 0.999, 1e-8
 
     def variant(correct=True, sqrt=True, use_m=True, swap=False, t_shift=0):
-        @np.errstate(all="ignore")      # the t - 1 mistake divides by zero at t = 1
         def step(theta, g, m, v, t, lr):
             m = (1 - b1) * m + b1 * g if swap else b1 * m + (1 - b1) * g
             v = (1 - b2) * v + b2 * g ** 2 if swap else b2 * v + (1 - b2) * g ** 2
