@@ -58,7 +58,8 @@ class Config:
 #: The build's run: every variant, both tasks, 3 seeds, 2 learning rates, 200 updates on sequences of 40 steps.
 QUICK = Config("quick", tuple(VARIANTS), ("reset_stream", "temporal_order"), (0, 1, 2), (0.003, 0.01),
                steps=200, T=40, hidden_size=8)
-#: The full run: 5 seeds, 3 learning rates, 1000 updates on sequences of 50 steps (about 15-20 minutes on 2 cores).
+#: The full run: 5 seeds, 3 learning rates, 1000 updates on sequences of 50 steps: about 16 times the quick run's
+#: work (some ten minutes on 2 idle cores).
 FULL = Config("full", tuple(VARIANTS), ("reset_stream", "temporal_order"), (0, 1, 2, 3, 4), (0.001, 0.003, 0.01),
               steps=1000, T=50, hidden_size=8, eval_every=50)
 

@@ -5,8 +5,9 @@
     squared error   L = mean over scored steps of Σ_k (y_tk - target_tk)²
 
 One training step: draw a batch, run the cell forward, read out, compute the loss, send the error back through
-the readout and the cell (backpropagation through time), clip the gradient's norm (Part II's `clip_by_global_norm`), and let Adam move every
-parameter. `train` repeats that with a progress bar and returns the learned parameters and the record.
+the readout and the cell (backpropagation through time), clip the gradient's norm (Part II's
+`clip_by_global_norm`), and let Adam move every parameter. `train` repeats that with a progress bar and returns
+the learned parameters and the record.
 
 The cells it trains (`CELLS`): the book's LSTM (Part II's `lstm_forward` and `lstm_backward`), the plain RNN
 of Part II, and the variants of chapter 11 (`lstm_book.variants`).
@@ -255,38 +256,8 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
 
     A run whose loss or gradient stops being finite is stopped and returned with `diverged=True`.
     """
-    if not isinstance(task, Task):
-        raise LSTMInputError(f"train: argument 'task' should be a Task from lstm_book.memory_tasks, "
-                             f"but got {type(task).__name__}")
-    _cell(cell, "train")
-    _check_int("hidden_size", hidden_size)
-    _check_int("steps", steps)
-    _check_number("learning_rate", learning_rate)
-    _check_int("batch_size", batch_size)
-    if clip is not None:
-        _check_number("clip", clip)
-    _check_int("seed", seed, low=0)
-    if forget_bias is not None:
-        _check_number("forget_bias", forget_bias, low=-np.inf)
-    _check_int("eval_every", eval_every)
-    _check_int("eval_size", eval_size)
-    if test_task is not None and (not isinstance(test_task, Task) or (test_task.input_size, test_task.output_size,
-                                                                      test_task.loss) != (task.input_size, task.output_size, task.loss)):
-        raise LSTMInputError(f"train: argument 'test_task' should be a Task with the inputs, outputs and loss of "
-                             f"{task.name}, but got {test_task!r}")
-    if target_accuracy is not None and not (isinstance(target_accuracy, (int, float)) and 0 < target_accuracy <= 1):
-        raise LSTMInputError(f"train: argument 'target_accuracy' should be a number in (0, 1], "
-                             f"but got {target_accuracy!r}")
-    if params is None:
-        params = init_network(cell, task.input_size, hidden_size, task.output_size, seed=seed,
-                              forget_bias=forget_bias)
-    else:
-        expected = init_network(cell, task.input_size, hidden_size, task.output_size)
-        if set(params) != set(expected) or any(np.shape(params[k]) != expected[k].shape for k in expected):
-            raise LSTMInputError(f"train: argument 'params' should hold {sorted(expected)} with the shapes of a "
-                                 f"{cell} of hidden size {hidden_size} on {task.name}")
-        params = {k: np.array(v, dtype=float) for k, v in params.items()}
-
+    params = _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias,
+                              eval_every, eval_size, test_task, target_accuracy, params)
     data = np.random.default_rng([seed, 1])                  # the training stream
     test_task = test_task or task
     test = test_task.sample(eval_size, np.random.default_rng([seed, 2]))
@@ -347,6 +318,44 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     test_loss, test_accuracy = curve[-1][1:]
     return TrainResult(cell, task.name, params, np.array(losses), curve, test_loss, test_accuracy, seconds,
                        len(losses), False, solved_at)
+
+
+def _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias, eval_every,
+                     eval_size, test_task, target_accuracy, params) -> dict:
+    """The checks of `train`'s arguments, each error naming the argument; returns the starting parameters."""
+    if not isinstance(task, Task):
+        raise LSTMInputError(f"train: argument 'task' should be a Task from lstm_book.memory_tasks, "
+                             f"but got {type(task).__name__}")
+    _cell(cell, "train")
+    _check_int("hidden_size", hidden_size)
+    _check_int("steps", steps)
+    _check_number("learning_rate", learning_rate)
+    _check_int("batch_size", batch_size)
+    if clip is not None:
+        _check_number("clip", clip)
+    _check_int("seed", seed, low=0)
+    if forget_bias is not None:
+        _check_number("forget_bias", forget_bias, low=-np.inf)
+    _check_int("eval_every", eval_every)
+    _check_int("eval_size", eval_size)
+    if test_task is not None and (not isinstance(test_task, Task) or (test_task.input_size, test_task.output_size,
+                                                                      test_task.loss) != (task.input_size, task.output_size, task.loss)):
+        raise LSTMInputError(f"train: argument 'test_task' should be a Task with the inputs, outputs and loss of "
+                             f"{task.name}, but got {test_task!r}")
+    if target_accuracy is not None and not (isinstance(target_accuracy, (int, float)) and 0 < target_accuracy <= 1):
+        raise LSTMInputError(f"train: argument 'target_accuracy' should be a number in (0, 1], "
+                             f"but got {target_accuracy!r}")
+    if params is None:
+        params = init_network(cell, task.input_size, hidden_size, task.output_size, seed=seed,
+                              forget_bias=forget_bias)
+    else:
+        expected = init_network(cell, task.input_size, hidden_size, task.output_size)
+        if set(params) != set(expected) or any(np.shape(params[k]) != expected[k].shape for k in expected):
+            raise LSTMInputError(f"train: argument 'params' should hold {sorted(expected)} with the shapes of a "
+                                 f"{cell} of hidden size {hidden_size} on {task.name}")
+        params = {k: np.array(v, dtype=float) for k, v in params.items()}
+
+    return params
 
 
 def _progress(total: int, desc: str, show: bool):
