@@ -10,14 +10,20 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test bench install install-test assets browser serve clean
+.PHONY: book test bench install install-test assets browser serve lab clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# JupyterLab settings for reading the book (open Markdown pages rendered, fetch no news): see jupyterlab/overrides.json
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/lstm-book.json
+$(LAB_SETTINGS): jupyterlab/overrides.json $(VENV)/.installed
+	mkdir -p $(dir $@)
+	cp $< $@
+
+install: $(VENV)/.installed $(LAB_SETTINGS)
 
 # The tests' extra reference (PyTorch, pinned to its CPU build); `make book` does not need it.
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
@@ -37,6 +43,10 @@ book: install assets
 	@echo
 	@echo "The book is built. Open $(CURDIR)/_build/html/index.html in a browser,"
 	@echo "or run 'make serve' and open http://127.0.0.1:8000/"
+
+# The notebooks as a course: JupyterLab at the book's folder (links to the glossary and references need it), chapter 0 open.
+lab: install
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/00_lstm_at_a_glance.ipynb
 
 serve:
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000

@@ -1,18 +1,49 @@
-"""Reading the notebooks locally: JupyterLab loads the MyST renderer and the widget manager.
+"""The notebooks as a course in JupyterLab: a real JupyterLab, a real browser, every chapter opened and run.
 
-A JupyterLab whose shared packages do not match an extension's still starts, but silently leaves that
-extension out: the chapters' MyST (math, glossary links, exercise boxes) would show as raw text, or the
-explorers as "Loading widget...". `jupyter labextension list` says so; this test reads it.
+One JupyterLab server serves a copy of `notebooks/` and `book/` (so nothing the test runs is saved into the
+repository); headless Chromium opens every chapter (found by glob: new chapters are covered without a change
+here), a few at a time, with every request that would leave 127.0.0.1 blocked. For each chapter it checks what a
+learner would meet:
+
+- the tab is not marked changed right after opening (JupyterLab rewrites some metadata on open);
+- the title's math is typeset;
+- no reference is left unresolved (jupyterlab-myst's "Not Found" marks, links to "#", raw roles, console errors
+  about missing targets) and every link into the book points at a file that exists;
+- every solution is a closed dropdown that shows only its title, before and after Run All;
+- after Run All, no cell raised or warned, and no output says "Correct" (the reader's untouched exercise cells
+  must all say "Not yet": any other verdict would come from code the reader did not write).
+One more test clicks a glossary term, a chapter and a citation, and checks that each opens where it should.
 """
 
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# every chapter; LSTM_BOOK_LAB_ONLY=04 (a glob) narrows it down while working on one
+NOTEBOOKS = sorted((ROOT / "notebooks").glob(os.environ.get("LSTM_BOOK_LAB_ONLY", "") + "*.ipynb"))
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PARALLEL = 3  # chapters open at once: JupyterLab's rendering and the kernels share the two cores
+RUN_TIMEOUT = 420  # seconds for one group of chapters to run (Part III trains for up to about a minute)
+SETTINGS = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "lstm-book.json"
 
 
 def test_lab_extensions_are_installed_and_compatible():
+    """A JupyterLab whose shared packages do not match an extension's still starts, but silently leaves that
+    extension out: the chapters' MyST would show as raw text, or the explorers as "Loading widget..."."""
     result = subprocess.run([JUPYTER, "labextension", "list"], capture_output=True, text=True, timeout=120)
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
@@ -21,3 +52,290 @@ def test_lab_extensions_are_installed_and_compatible():
         assert lines, f"{extension} is not installed:\n{report}"
         assert all("enabled" in line and "OK" in line for line in lines), f"{extension} is not usable:\n{report}"
     assert "not compatible" not in report, report
+
+
+def test_the_books_jupyterlab_settings_are_installed():
+    """`make install` copies jupyterlab/overrides.json where JupyterLab reads defaults: Markdown pages (glossary,
+    references) open rendered, links to an exercise scroll to it, and JupyterLab fetches no news."""
+    assert SETTINGS.exists(), f"{SETTINGS} is missing: run `make install`"
+    assert json.loads(SETTINGS.read_text()) == json.loads((ROOT / "jupyterlab" / "overrides.json").read_text())
+
+
+# ---------------------------------------------------------------------------------------------------- the server
+
+def _require_browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but no chromium on PATH: .ci/run must install Debian's chromium package")
+        pytest.skip("no chromium on PATH (apt-get install chromium); CI runs these tests")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    _require_browser()
+    home = tmp_path_factory.mktemp("jupyterlab")
+    root = home / "book"
+    for name in ("notebooks", "book"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
+    # JupyterLab attaches off-screen cells lazily by default; the test reads every cell, so it asks for all of them
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel draws inline, as for a reader
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), PYTHONPATH=str(ROOT))
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen(
+        [JUPYTER, "lab", "--allow-root", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+         "--LabApp.expose_app_in_browser=True", "--ServerApp.terminals_enabled=False"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).read()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
+            time.sleep(0.5)
+    try:
+        yield {"base": base, "token": token, "root": root, "log": home / "server.log"}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")  # closed after this module: a second sync_playwright (test_website) cannot start
+def browser_context(lab):         # while one is still running in the same process
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+
+    def guard(route):
+        host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
+        if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", guard)
+        context.blocked = blocked
+        yield context
+        browser.close()
+
+
+# ------------------------------------------------------------------------------------- what each page is asked
+
+WIDGET = "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+
+READY = r"""() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!w || !w.context || !w.context.isReady || !w.sessionContext || !w.content.widgets.length) return false;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  // every Markdown cell rendered by jupyterlab-myst (a cell holding only a label renders nothing)
+  const drawn = (c) => c.model.type !== 'markdown' || (c.rendered && (
+    /^\s*\([\w-]+\)=\s*$/.test(c.model.sharedModel.getSource()) || (c.node.querySelector('.myst') || {}).childElementCount > 0));
+  return !!k && k.status === 'idle' && w.content.widgets.every(drawn);
+}"""
+
+# Everything a learner sees before running anything.
+ON_OPEN = r"""() => {
+  const w = window.jupyterapp.shell.currentWidget, cells = w.content.widgets;
+  const text = (c) => c.node.innerText || '';
+  const solutions = cells.filter(c => c.model.type === 'markdown' && /^(:{3,}|`{3,})\{solution(-start|-end)?\}/m.test(c.model.sharedModel.getSource()))
+    .map(c => { c.node.scrollIntoView(); return {source: c.model.sharedModel.getSource().split('\n')[0], visible: text(c).trim()}; });
+  const md = cells.filter(c => c.model.type === 'markdown');
+  const links = md.flatMap(c => Array.from(c.node.querySelectorAll('a[href]')).map(a => ({href: a.getAttribute('href'), text: a.innerText})));
+  const title = cells.slice(0, 3).map(c => c.node.querySelector('h1')).find(h => h);
+  return {
+    dirty: w.context.model.dirty,
+    title: title ? title.innerText : null,
+    titleMath: !!(title && title.querySelector('.katex, mjx-container, math')),
+    notFound: md.flatMap(c => Array.from(c.node.querySelectorAll('[title*="Not Found"]')).map(e => e.innerText)),
+    emptyLinks: links.filter(l => l.href === '#').map(l => l.text),
+    rawRoles: md.map(text).join('\n').match(/\{(term|ref|doc|cite(:[tp])?|numref|eq)\}/g) || [],
+    links, solutions,
+  };
+}"""
+
+PROGRESS = """() => {
+  const w = window.jupyterapp.shell.currentWidget, cells = w.content.widgets;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  const code = cells.filter(c => c.model.type === 'code');
+  const outputs = code.map(c => c.model.outputs.toJSON());
+  return {
+    idle: !!k && k.status === 'idle',
+    pending: code.filter(c => c.model.executionCount === null || (c.promptNode && c.promptNode.innerText.includes('*'))).length,
+    errors: outputs.flat().filter(o => o.output_type === 'error').length,
+  };
+}"""
+
+AFTER_RUN = r"""() => {
+  const w = window.jupyterapp.shell.currentWidget, cells = w.content.widgets;
+  const out = [];
+  cells.forEach((c, n) => {
+    if (c.model.type !== 'code') return;
+    for (const o of c.model.outputs.toJSON()) {
+      let t = '';
+      if (o.output_type === 'error') t = 'ERROR ' + o.ename + ': ' + o.evalue;
+      else if (o.output_type === 'stream') t = (o.name === 'stderr' ? 'STDERR ' : '') + [].concat(o.text).join('');
+      else if (o.data) t = [].concat(o.data['text/plain'] || '').join('') + ' ' + [].concat(o.data['text/html'] || '').join('');
+      out.push({cell: n, text: t, type: o.output_type});
+    }
+  });
+  const solutions = cells.filter(c => c.model.type === 'markdown' && /^(:{3,}|`{3,})\{solution(-start|-end)?\}/m.test(c.model.sharedModel.getSource()))
+    .map(c => { c.node.scrollIntoView(); return {source: c.model.sharedModel.getSource().split('\n')[0], visible: (c.node.innerText || '').trim()}; });
+  return {outputs: out, solutions, visible: w.content.node.innerText};
+}"""
+
+
+def _open(context, lab, notebook: Path, console: list):
+    page = context.new_page()
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(f"{lab['base']}/lab/tree/notebooks/{notebook.name}?reset&token={lab['token']}")
+    return page
+
+
+def _wait(page, script: str, timeout: float):
+    page.wait_for_function(script, timeout=timeout * 1000, polling=250)
+
+
+@pytest.fixture(scope="module")
+def course(lab, browser_context):
+    """Open and run every chapter in JupyterLab once; the tests below read what was seen."""
+    results, started = {}, time.monotonic()
+    for first in range(0, len(NOTEBOOKS), PARALLEL):
+        group = NOTEBOOKS[first:first + PARALLEL]
+        consoles = {nb.stem: [] for nb in group}
+        pages = {nb.stem: _open(browser_context, lab, nb, consoles[nb.stem]) for nb in group}
+        for name, page in pages.items():
+            _wait(page, READY, 120)
+            page.wait_for_timeout(1500)  # let the last MyST cells and the kernel's first messages settle
+            results[name] = {"open": page.evaluate(ON_OPEN)}
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        deadline = time.monotonic() + RUN_TIMEOUT
+        waiting = set(pages)
+        while waiting and time.monotonic() < deadline:
+            for name in sorted(waiting):
+                progress = pages[name].evaluate(PROGRESS)
+                if progress["idle"] and (progress["pending"] == 0 or progress["errors"]):
+                    waiting.discard(name)
+            time.sleep(0.5)
+        for name, page in pages.items():
+            results[name]["run"] = page.evaluate(AFTER_RUN)
+            results[name]["timed_out"] = name in waiting
+            results[name]["console"] = list(consoles[name])
+            page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+            page.close()
+    results["_seconds"] = time.monotonic() - started
+    print(f"\nJupyterLab: {len(NOTEBOOKS)} chapters opened and run in {results['_seconds']:.0f} s")
+    return results
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_opening_a_chapter_leaves_it_unchanged(course, notebook):
+    assert course[notebook.stem]["open"]["dirty"] is False, "the tab shows unsaved changes right after opening"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_title_is_typeset(course, notebook):
+    seen = course[notebook.stem]["open"]
+    assert seen["title"], "no title"
+    text = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"][:3])
+    title = re.search(r"^# (.*)$", text, re.M).group(1)
+    if "$" in title:
+        assert seen["titleMath"], f"the title's math is not typeset: {seen['title']!r}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_reference_resolves(course, lab, notebook):
+    seen = course[notebook.stem]["open"]
+    assert seen["notFound"] == [], f"unresolved references: {seen['notFound']}"
+    assert seen["emptyLinks"] == [], f"links that go nowhere: {seen['emptyLinks']}"
+    assert seen["rawRoles"] == [], f"roles shown as raw text: {seen['rawRoles']}"
+    missing = [line for line in course[notebook.stem]["console"] if "target was not found" in line or "No target" in line]
+    assert missing == [], missing
+    into_book = [link for link in seen["links"] if "/files/" in link["href"]]
+    assert len(into_book) >= 5, f"too few links into the book to believe this test: {seen['links'][:5]}"
+    for link in into_book:
+        path = link["href"].split("/files/", 1)[1].split("?")[0].split("#")[0]
+        assert (lab["root"] / path).exists(), f"[{link['text']}] leads to {path}, which does not exist"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_stay_hidden(course, notebook):
+    for when in ("open", "run"):
+        solutions = course[notebook.stem][when]["solutions"]
+        assert solutions, "no solutions found"
+        for solution in solutions:
+            assert re.fullmatch(r"Solution to Exercise \([^\n]+\)", solution["visible"]), (
+                f"{when}: {solution['source']} shows more than its title: {solution['visible'][:200]!r}")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_run_all_raises_nothing_and_reveals_no_verdict(course, notebook):
+    seen = course[notebook.stem]
+    assert not seen["timed_out"], "Run All did not finish"
+    outputs = seen["run"]["outputs"]
+    errors = [o for o in outputs if o["type"] == "error" or o["text"].startswith("STDERR") and re.search(
+        r"Traceback|Warning|Error", o["text"])]
+    assert errors == [], errors
+    correct = [o for o in outputs if "✔" in o["text"] or "Correct." in o["text"]]
+    assert correct == [], f"a verdict the reader did not earn: {correct}"
+    exercise_cells = [n for n, c in enumerate(json.loads(notebook.read_text())["cells"])
+                      if "".join(c["source"]).startswith("# Your answer to exercise") and "check_" in "".join(c["source"])]
+    for n in exercise_cells:
+        assert any("Not yet" in o["text"] for o in outputs if o["cell"] == n), f"cell {n}: the checker printed no verdict"
+
+
+def test_no_request_left_the_machine(course, browser_context):
+    assert browser_context.blocked == [], browser_context.blocked
+
+
+def test_links_open_the_glossary_entry_the_chapter_and_the_reference(lab, browser_context):
+    """Click a glossary term, a chapter and a citation in chapter 4: each opens the file it names, rendered."""
+    page = _open(browser_context, lab, ROOT / "notebooks" / "04_forget_gate.ipynb", [])
+    _wait(page, READY, 120)
+    page.wait_for_timeout(1500)
+    current = "() => window.jupyterapp.shell.currentWidget.title.label"
+    opened = {}
+    for href, expect in [("../book/glossary.md#term-forget-gate", "#term-forget-gate"),
+                         ("03_cell_state.ipynb#ch-cell-state", None),
+                         ("../book/references.md#gers2000forget", "#gers2000forget")]:
+        path, fragment = href.split("/")[-1].split("#")
+        page.locator(f".jp-MarkdownCell a[href*='/{path}'][href$='#{fragment}']").first.click()
+        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label !== '04_forget_gate.ipynb'",
+                               timeout=30000)
+        label = page.evaluate(current)
+        opened[href] = label
+        if expect:  # a Markdown page: rendered by jupyterlab-myst, with the entry's anchor
+            page.wait_for_selector(f".jp-RenderedMySTMarkdown {expect}", state="attached", timeout=30000)
+        else:
+            _wait(page, "() => { const w = window.jupyterapp.shell.currentWidget; return w.context && w.context.isReady }", 60)
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.close()")
+    page.close()
+    assert opened == {"../book/glossary.md#term-forget-gate": "glossary.md",
+                      "03_cell_state.ipynb#ch-cell-state": "03_cell_state.ipynb",
+                      "../book/references.md#gers2000forget": "references.md"}

@@ -30,6 +30,7 @@ import pytest
 
 from lstm_book.explorers import cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer
 from lstm_book.learning import backward_explorer, gradient_flow_explorer
+from lstm_book.plots import plain_label
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -247,7 +248,8 @@ def _check_explorer(tab, index: int, shot: Path):
     assert polylines.count() == sum(len(p.series) for p in explorer.panels)
     label = root.locator("svg[role=img]").evaluate(
         "(svg) => svg.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id).textContent).join(' ')")
-    assert "cell state c_t" in label and len(label) > 80, f"the figure's text alternative: {label!r}"
+    assert len(label) > 80 and all(plain_label(n) in label for p in explorer.panels for n in p.series), \
+        f"the figure's text alternative names every quantity drawn: {label!r}"
     root.screenshot(path=str(shot))
     return view("v.timings")
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Bring every chapter and page into the form that both JupyterLab and the strict website build follow.
+
+    python tools/convert_notebooks.py          # convert in place (idempotent: safe to run again at any time)
+    python tools/convert_notebooks.py --check  # change nothing; exit 1 and list the files that need converting
+
+What it does (the conventions are in CONTRIBUTING.md, "Notebook conventions"):
+- `{term}`, `{ref}`, `{doc}`, `{cite:t}`, `{cite:p}` roles become Markdown links to the glossary entry, the labelled
+  chapter or exercise, the page, the entry of the list of references; a link whose text is a chapter title
+  ("4. The forget gate $f_t$") follows that title;
+- gated solutions (`{solution-start}`, code cells, `{solution-end}`) become one `{solution}` dropdown cell whose
+  code is in ```python blocks (the book's build runs them, JupyterLab does not);
+- the chapter label gets a cell of its own before the title; the reader's cell after an exercise says so;
+- kernelspec "Python 3 (ipykernel)", nbformat 4.5 with cell ids, JSON as JupyterLab writes it;
+- the glossary becomes a definition list, and the list of references is written out from references.bib.
+The build turns all of this back into what Sphinx checks: book/_ext/notebook_links.py.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+import notebook_links  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; fail if a file needs converting")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the book's folder (default: this repository)")
+    args = parser.parse_args(argv)
+    changed, problems = notebook_links.convert_all(args.root, write=not args.check)
+    for problem in problems:
+        print("unresolved:", problem, file=sys.stderr)
+    for doc in changed:
+        print(("needs converting: " if args.check else "converted: ") + doc)
+    if problems or (args.check and changed):
+        if args.check and changed:
+            print("run: python tools/convert_notebooks.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
