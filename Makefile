@@ -45,8 +45,9 @@ book: install assets
 	@echo "or run 'make serve' and open http://127.0.0.1:8000/"
 
 # The notebooks as a course: JupyterLab at the book's folder (links to the glossary and references need it), chapter 0 open.
+# (JupyterLab refuses to run as root unless told: containers often are root.)
 lab: install
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/00_lstm_at_a_glance.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(SUDO),,--allow-root) notebooks/00_lstm_at_a_glance.ipynb
 
 serve:
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000

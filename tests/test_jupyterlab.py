@@ -32,8 +32,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# every chapter; LSTM_BOOK_LAB_ONLY=04 (a glob) narrows it down while working on one
-NOTEBOOKS = sorted((ROOT / "notebooks").glob(os.environ.get("LSTM_BOOK_LAB_ONLY", "") + "*.ipynb"))
+# Every chapter. LSTM_BOOK_LAB_ONLY=04 (a glob) narrows it down while working on one; LSTM_BOOK_LAB_SOURCE=<folder
+# with notebooks/ and book/> tests another copy (tests/jupyterlab_mutants.py uses it to prove each check can fail).
+SOURCE = Path(os.environ.get("LSTM_BOOK_LAB_SOURCE", ROOT))
+NOTEBOOKS = sorted((SOURCE / "notebooks").glob(os.environ.get("LSTM_BOOK_LAB_ONLY", "") + "*.ipynb"))
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PARALLEL = 3  # chapters open at once: JupyterLab's rendering and the kernels share the two cores
@@ -76,13 +78,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
 def lab(tmp_path_factory):
     _require_browser()
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "book"
     for name in ("notebooks", "book"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
+        shutil.copytree(SOURCE / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
     # JupyterLab attaches off-screen cells lazily by default; the test reads every cell, so it asks for all of them
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
@@ -119,8 +121,8 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")  # closed after this module: a second sync_playwright (test_website) cannot start
-def browser_context(lab):         # while one is still running in the same process
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
+def browser_context(lab):
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
@@ -222,7 +224,7 @@ def _wait(page, script: str, timeout: float):
     page.wait_for_function(script, timeout=timeout * 1000, polling=250)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
 def course(lab, browser_context):
     """Open and run every chapter in JupyterLab once; the tests below read what was seen."""
     results, started = {}, time.monotonic()

@@ -30,7 +30,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; fail if a file needs converting")
     parser.add_argument("--root", type=Path, default=ROOT, help="the book's folder (default: this repository)")
+    parser.add_argument("--build-form", type=Path, metavar="NOTEBOOK",
+                        help="print NOTEBOOK as the book's build reads it (solutions as code cells), e.g. to run its "
+                             "solutions under nbval: ... --build-form notebooks/04_forget_gate.ipynb > /tmp/04.ipynb")
     args = parser.parse_args(argv)
+    if args.build_form:
+        path = args.build_form.resolve()
+        problems: list[str] = []
+        book = notebook_links.Book(args.root)
+        print(notebook_links.to_sphinx(path.relative_to(args.root.resolve()).as_posix(), path.read_text(), book, problems))
+        for problem in problems:
+            print("unresolved:", problem, file=sys.stderr)
+        return 1 if problems else 0
     changed, problems = notebook_links.convert_all(args.root, write=not args.check)
     for problem in problems:
         print("unresolved:", problem, file=sys.stderr)

@@ -34,6 +34,16 @@ GLOSSARY = "book/glossary.md"
 REFERENCES = "book/references.md"
 BIBFILE = "book/references.bib"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def language_info() -> dict:
+    """What the kernel reports when JupyterLab opens a notebook; a notebook that stores anything else is marked
+    changed on open. The version is this interpreter's (run the script with the book's .venv/bin/python)."""
+    import platform
+
+    return {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+            "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3", "version": platform.python_version()}
 BIB_BEGIN = "<!-- references: begin (generated from references.bib by tools/convert_notebooks.py; the website shows the {bibliography} directive instead) -->"
 BIB_END = "<!-- references: end -->"
 
@@ -629,6 +639,7 @@ def convert_notebook(nb: dict, doc: str, book: Book, problems: list[str]) -> dic
             cell["source"] = roles_to_links(cell_text(cell), doc, book, problems)
         cell["source"] = cell_text(cell)
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
+    nb["metadata"]["language_info"] = language_info()
     nb["nbformat"], nb["nbformat_minor"] = 4, max(5, nb.get("nbformat_minor", 5))
     for n, cell in enumerate(nb["cells"]):
         cell.setdefault("id", _cell_id(f"cell-{n}"))
@@ -656,8 +667,8 @@ def convert_all(root: Path = ROOT, write: bool = True) -> tuple[list[str], list[
     """Convert every chapter and page under ``root``; return (files that changed or would change, problems)."""
     root = Path(root)
     changed, problems = [], []
+    book = Book(root)  # what the book defines does not change by converting: labels, titles, terms, keys stay
     for path in sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("book/*.md")):
-        book = Book(root)  # re-read: an earlier file's conversion may have added labels (split title cells)
         doc = path.relative_to(root).as_posix()
         old = path.read_text()
         if path.suffix == ".ipynb":
