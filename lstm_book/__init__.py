@@ -9,6 +9,10 @@ Chapter by chapter the book adds to this package:
 * `lstm_book.backward`: the backward pass equation by equation, `lstm_backward`, `gradient_check` (chapters 8, 9);
 * `lstm_book.rnn`: a plain recurrent network and its backward pass, for comparison (chapter 9);
 * `lstm_book.tasks`: the running example;
+* `lstm_book.memory_tasks`: the memory tasks of Part III (storage, temporal order, adding, aⁿbⁿ, a reset stream);
+* `lstm_book.train`: readout, losses, Adam, the training loop (chapter 10);
+* `lstm_book.variants`: the cells compared in chapter 11 (no forget, input or output gate, coupled gates,
+  peepholes, the GRU); `lstm_book.experiments`: their comparison, `python -m lstm_book.experiments`;
 * `lstm_book.plots`: the figures;  `lstm_book.explorers`: the interactive explorers;
 * `lstm_book.exercises`: the checkers of the exercises;
 * `lstm_book.validation`: the checks of every input at the public surface.

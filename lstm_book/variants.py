@@ -1,0 +1,377 @@
+"""The cells compared in chapter 11: the book's LSTM with one part changed, and the GRU.
+
+Each variant changes the six equations in one place (Greff et al. 2017 did the same, one change at a time):
+
+    lstm           the book's cell, forget-gate bias initialised to 1 (Jozefowicz et al. 2015)
+    forget_bias_0  the same equations, b_f initialised to 0
+    no_forget      f_t = 1: c_t = c_{t-1} + i_t ⊙ j_t, the cell of Hochreiter & Schmidhuber (1997)
+    no_input       j_t = 1: everything the candidate proposes is written
+    no_output      o_t = 1: h_t = tanh(c_t)
+    coupled        j_t = 1 - f_t: what is written is exactly what is forgotten
+    peepholes      the gates also see the cell state: j_t, f_t get + p_j ⊙ c_{t-1}, p_f ⊙ c_{t-1};
+                   o_t gets + p_o ⊙ c_t (Gers & Schmidhuber 2000)
+    gru            the gated recurrent unit of Cho et al. (2014), see `gru_forward`
+
+Parameters are dictionaries of arrays named as in the book (`W_xi`, `W_hi`, `b_i`, ...); a variant has only the
+parameters its equations use (`no_forget` has no `W_xf`). Shapes: W_x? (H, D), W_h? (H, H), b_? and p_? (H,).
+Every variant has a forward pass over a batch of sequences and a backward pass that reuses its trace; the
+tests check every backward pass against finite differences, `lstm` against `lstm_forward`/`lstm_backward` of
+Part II, and the GRU against PyTorch's `nn.GRU`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .equations import sigmoid
+from .validation import LSTMInputError, as_float_array, check_finite, is_trusted, trusted
+
+__all__ = ["Variant", "VARIANTS", "VariantTrace", "init_variant", "variant_forward", "variant_backward",
+           "gru_forward", "gru_backward"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One cell of the comparison: which gates it has, how they are tied, and how b_f starts."""
+
+    name: str
+    title: str
+    forget: bool = True        # False: f_t = 1
+    input: bool = True         # False: j_t = 1
+    output: bool = True        # False: o_t = 1
+    coupled: bool = False      # True: j_t = 1 - f_t
+    peepholes: bool = False    # True: the gates see the cell state
+    forget_bias: float = 1.0   # the initial b_f
+    gru: bool = False
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts that have weights, in the book's order (i, j, f, o); the GRU's are z, r, n."""
+        if self.gru:
+            return ("z", "r", "n")
+        has = {"i": True, "j": self.input and not self.coupled, "f": self.forget, "o": self.output}
+        return tuple(g for g in ("i", "j", "f", "o") if has[g])
+
+    @property
+    def peephole_names(self) -> tuple[str, ...]:
+        return tuple(f"p_{g}" for g in ("j", "f", "o") if self.peepholes and g in self.parts)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        names = tuple(name for g in self.parts for name in (f"W_x{g}", f"W_h{g}", f"b_{g}"))
+        return names + self.peephole_names
+
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in [
+    Variant("lstm", "LSTM (b_f starts at 1)"),
+    Variant("forget_bias_0", "LSTM, b_f starts at 0", forget_bias=0.0),
+    Variant("no_forget", "no forget gate (f = 1)", forget=False, forget_bias=0.0),
+    Variant("no_input", "no input gate (j = 1)", input=False),
+    Variant("no_output", "no output gate (o = 1)", output=False),
+    Variant("coupled", "coupled gates (j = 1 - f)", coupled=True),
+    Variant("peepholes", "peepholes", peepholes=True),
+    Variant("gru", "GRU", gru=True, forget_bias=0.0),
+]}
+
+
+class VariantTrace(NamedTuple):
+    """A forward pass of a variant: every quantity over time, each (T, B, H) (a gate a variant lacks holds 1).
+
+    LSTM family: i, j, f, o, c, h.  GRU: z, r, n, hn (= W_hn h_{t-1}, kept for the backward pass) and h; c is h.
+    """
+
+    h: np.ndarray
+    c: np.ndarray
+    gates: dict
+
+
+def _variant(variant) -> Variant:
+    if isinstance(variant, Variant):
+        return variant
+    if variant not in VARIANTS:
+        raise LSTMInputError(f"argument 'variant' should be one of {sorted(VARIANTS)}, but got {variant!r}")
+    return VARIANTS[variant]
+
+
+def init_variant(variant, input_size: int, hidden_size: int, *, seed: int = 0, forget_bias: float | None = None,
+                 dtype=np.float64) -> dict[str, np.ndarray]:
+    """Random parameters of a variant, drawn like `init_params`: weights uniform in ±1/√H, biases 0, except
+    b_f = the variant's forget bias (or `forget_bias` if given). Returns {name: array}."""
+    v = _variant(variant)
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise LSTMInputError(f"init_variant: argument '{name}' should be a positive integer, but got {value!r}")
+    b_f = v.forget_bias if forget_bias is None else float(forget_bias)
+    if not np.isfinite(b_f):
+        raise LSTMInputError(f"init_variant: argument 'forget_bias' should be finite, but got {forget_bias}")
+    rng = np.random.default_rng(seed)
+    D, H = input_size, hidden_size
+    scale = 1.0 / np.sqrt(H)
+    params = {}
+    for g in v.parts:
+        params[f"W_x{g}"] = rng.uniform(-scale, scale, (H, D)).astype(dtype)
+        params[f"W_h{g}"] = rng.uniform(-scale, scale, (H, H)).astype(dtype)
+        params[f"b_{g}"] = np.full(H, b_f if g == "f" else 0.0, dtype=dtype)
+    for name in v.peephole_names:
+        params[name] = rng.uniform(-scale, scale, H).astype(dtype)
+    return params
+
+
+def _check(func, v: Variant, xs, params, states: dict):
+    """Validate the public arguments once; returns xs as (T, B, D), the states as (B, H), and whether xs was
+    unbatched. Inside `trusted()` (the training loop) the checks are skipped."""
+    if is_trusted():
+        unbatched = np.ndim(xs) == 2
+        H = params[f"W_h{v.parts[0]}"].shape[0]
+        B = () if unbatched else (xs.shape[1],)
+        out = {k: (np.zeros(B + (H,)) if s is None else s) for k, s in states.items()}
+        if unbatched:
+            return xs[:, None, :], {k: s[None] for k, s in out.items()}, True
+        return xs, out, False
+    if not isinstance(params, dict):
+        raise LSTMInputError(f"{func}: argument 'params' should be a dict of arrays, but got {type(params).__name__}")
+    missing, extra = set(v.parameter_names) - set(params), set(params) - set(v.parameter_names)
+    if missing or extra:
+        raise LSTMInputError(f"{func}: argument 'params' should hold exactly {list(v.parameter_names)} for the "
+                             f"variant '{v.name}'; missing {sorted(missing)}, unexpected {sorted(extra)}")
+    for name in v.parameter_names:
+        params[name] = as_float_array(params[name], func=func, arg=f"params['{name}']")
+        check_finite(params[name], func=func, arg=f"params['{name}']")
+    H, D = params[f"W_x{v.parts[0]}"].shape if params[f"W_x{v.parts[0]}"].ndim == 2 else (None, None)
+    for name in v.parameter_names:
+        want = {"W_x": (H, D), "W_h": (H, H)}.get(name[:3], (H,))
+        if H is None or params[name].shape != want:
+            raise LSTMInputError(f"{func}: argument params['{name}'] should have shape {want} (H, D from "
+                                 f"params['W_x{v.parts[0]}']), but got shape {params[name].shape}")
+    xs = as_float_array(xs, func=func, arg="xs")
+    if xs.ndim not in (2, 3) or xs.shape[-1] != D:
+        raise LSTMInputError(f"{func}: argument 'xs' should have shape (T, D={D}) or (T, B, D={D}), "
+                             f"but got shape {xs.shape}")
+    if xs.shape[0] == 0 or (xs.ndim == 3 and xs.shape[1] == 0):
+        raise LSTMInputError(f"{func}: argument 'xs' is empty (shape {xs.shape}); need T >= 1 and B >= 1")
+    check_finite(xs, func=func, arg="xs")
+    unbatched = xs.ndim == 2
+    if unbatched:
+        xs = xs[:, None, :]
+    out = {}
+    for name, value in states.items():
+        want = (H,) if unbatched else (xs.shape[1], H)
+        if value is None:
+            value = np.zeros(want, dtype=xs.dtype)
+        value = as_float_array(value, func=func, arg=name)
+        if value.shape != want:
+            raise LSTMInputError(f"{func}: argument '{name}' should have shape {want}, batched like 'xs' "
+                                 f"(shape {xs.shape}), but got shape {value.shape}")
+        check_finite(value, func=func, arg=name)
+        out[name] = value[None] if unbatched else value
+    return xs, out, unbatched
+
+
+def _stack(params, names):
+    """The weights of several parts stacked into one product: (P·H, D), (P·H, H), (P·H,)."""
+    return (np.concatenate([params[f"W_x{g}"] for g in names]), np.concatenate([params[f"W_h{g}"] for g in names]),
+            np.concatenate([params[f"b_{g}"] for g in names]))
+
+
+def variant_forward(xs, params: dict, variant, h0=None, c0=None) -> VariantTrace:
+    """Run a variant over a sequence or a batch: xs (T, D) or (T, B, D); h0, c0 (H,) or (B, H).
+
+    Returns a `VariantTrace` whose arrays are (T, H) or (T, B, H). The GRU has no c0 (pass None).
+    """
+    v = _variant(variant)
+    params = dict(params)
+    if v.gru and c0 is not None:
+        raise LSTMInputError("variant_forward: argument 'c0' should be None for the GRU, which has no cell state")
+    xs, states, unbatched = _check("variant_forward", v, xs, params, {"h0": h0, "c0": c0})
+    with trusted():
+        run = _gru_forward if v.gru else _lstm_family_forward
+        trace = run(xs, params, v, states["h0"], states["c0"])
+    return _unbatch(trace) if unbatched else trace
+
+
+def _unbatch(trace: VariantTrace) -> VariantTrace:
+    return VariantTrace(trace.h[:, 0], trace.c[:, 0], {k: a[:, 0] for k, a in trace.gates.items()})
+
+
+def _lstm_family_forward(xs, params, v: Variant, h, c) -> VariantTrace:
+    """The six equations with the variant's change; all four gate products in one matrix product per step."""
+    T, B, _ = xs.shape
+    H = h.shape[-1]
+    parts = v.parts
+    W_x, W_h, b = _stack(params, parts)
+    a_x = xs @ W_x.T + b                                     # the input's share of every pre-activation
+    p = {g: params.get(f"p_{g}", 0.0) for g in ("j", "f", "o")}
+    one = np.ones((B, H), dtype=xs.dtype)
+    out = {g: np.empty((T, B, H), dtype=xs.dtype) for g in ("i", "j", "f", "o", "c", "h")}
+    blocks = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(parts)}   # each part's columns
+    for t in range(T):
+        a_t = a_x[t] + h @ W_h.T
+        a = {g: a_t[:, cols] for g, cols in blocks.items()}
+        i = np.tanh(a["i"])
+        f = sigmoid(a["f"] + p["f"] * c) if v.forget else one
+        j = 1.0 - f if v.coupled else sigmoid(a["j"] + p["j"] * c) if v.input else one
+        c = c * f + i * j
+        o = sigmoid(a["o"] + p["o"] * c) if v.output else one
+        h = np.tanh(c) * o
+        for name, value in (("i", i), ("j", j), ("f", f), ("o", o), ("c", c), ("h", h)):
+            out[name][t] = value
+    gates = {g: out[g] for g in ("i", "j", "f", "o")}
+    return VariantTrace(out["h"], out["c"], gates)
+
+
+def variant_backward(xs, params: dict, variant, trace: VariantTrace, dh, h0=None, c0=None) -> dict[str, np.ndarray]:
+    """Backpropagation through time for a variant, reusing the trace of `variant_forward`.
+
+    dh: the loss's gradient with respect to every h_t, shaped like `trace.h`. Returns the gradient of every
+    parameter (same names and shapes as `params`) and of "xs", "h0" and (except the GRU) "c0".
+    """
+    v = _variant(variant)
+    params = dict(params)
+    if v.gru and c0 is not None:
+        raise LSTMInputError("variant_backward: argument 'c0' should be None for the GRU, which has no cell state")
+    xs_b, states, unbatched = _check("variant_backward", v, xs, params, {"h0": h0, "c0": c0})
+    if not isinstance(trace, VariantTrace):
+        raise LSTMInputError(f"variant_backward: argument 'trace' should be a VariantTrace from variant_forward, "
+                             f"but got {type(trace).__name__}")
+    H = params[f"W_h{v.parts[0]}"].shape[0]
+    want = xs.shape[:-1] + (H,) if unbatched else xs_b.shape[:-1] + (H,)
+    if trace.h.shape != want:
+        raise LSTMInputError(f"variant_backward: argument 'trace' does not belong to these inputs: its h has shape "
+                             f"{trace.h.shape}, but xs of shape {np.shape(xs)} needs {want}")
+    dh = as_float_array(dh, func="variant_backward", arg="dh")
+    if dh.shape != want:
+        raise LSTMInputError(f"variant_backward: argument 'dh' should have the shape of trace.h, {want}, "
+                             f"but got shape {dh.shape}")
+    check_finite(dh, func="variant_backward", arg="dh")
+    if unbatched:
+        trace = VariantTrace(trace.h[:, None], trace.c[:, None], {k: a[:, None] for k, a in trace.gates.items()})
+        dh = dh[:, None]
+    with trusted():
+        run = _gru_backward if v.gru else _lstm_family_backward
+        grads = run(xs_b, params, v, trace, dh, states["h0"], states["c0"])
+    if unbatched:
+        grads = {k: (g[:, 0] if k == "xs" else g[0] if k in ("h0", "c0") else g) for k, g in grads.items()}
+    return grads
+
+
+def _lstm_family_backward(xs, params, v: Variant, trace, dh, h0, c0):
+    """The backward step of each equation, from h back to i (the order of Part II), then the weights."""
+    T, B, _ = xs.shape
+    parts = v.parts
+    W_x, W_h, _ = _stack(params, parts)
+    g = trace.gates
+    p = {k: params.get(f"p_{k}", 0.0) for k in ("j", "f", "o")}
+    da = {k: np.zeros_like(trace.h) for k in parts}          # d loss / d pre-activation, every step
+    dh_next = np.zeros_like(h0)
+    dc_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        c_prev = trace.c[t - 1] if t > 0 else c0
+        i, j, f, o, c = g["i"][t], g["j"][t], g["f"][t], g["o"][t], trace.c[t]
+        dh_t = dh[t] + dh_next
+        tanh_c = np.tanh(c)
+        dc = dc_next + dh_t * o * (1.0 - tanh_c ** 2)        # h_t = tanh(c_t) o_t
+        if v.output:
+            da["o"][t] = dh_t * tanh_c * o * (1.0 - o)      # o_t = σ(a_o + p_o c_t)
+            dc = dc + da["o"][t] * p["o"]
+        dj = dc * i                                          # c_t = c_{t-1} f_t + i_t j_t
+        df = dc * c_prev - (dj if v.coupled else 0.0)        # coupled: j_t = 1 - f_t
+        da["i"][t] = dc * j * (1.0 - i ** 2)                 # i_t = tanh(a_i)
+        dc_next = dc * f
+        if v.forget:
+            da["f"][t] = df * f * (1.0 - f)                  # f_t = σ(a_f + p_f c_{t-1})
+            dc_next = dc_next + da["f"][t] * p["f"]
+        if "j" in parts:
+            da["j"][t] = dj * j * (1.0 - j)                  # j_t = σ(a_j + p_j c_{t-1})
+            dc_next = dc_next + da["j"][t] * p["j"]
+        dh_next = np.concatenate([da[k][t] for k in parts], axis=-1) @ W_h
+    # the peepholes' weights: j and f saw c_{t-1}, o saw c_t; summed over the steps and the batch
+    c_prev_all = np.concatenate([c0[None], trace.c[:-1]])
+    seen = {"j": c_prev_all, "f": c_prev_all, "o": trace.c}
+    dp = {f"p_{k}": np.sum(da[k] * seen[k], axis=(0, 1)) for k in ("j", "f", "o") if f"p_{k}" in params}
+    return _weight_grads(xs, trace.h, h0, parts, da, W_x, dh_next, dp, {"c0": dc_next})
+
+
+def _weight_grads(xs, hs, h0, parts, da, W_x, dh0, extra, states):
+    """Gradients of the weights from the pre-activations' gradients: summed over steps and the batch."""
+    T, B, D = xs.shape
+    H = hs.shape[-1]
+    da_all = np.concatenate([da[k] for k in parts], axis=-1)            # (T, B, P·H)
+    flat = da_all.reshape(T * B, -1)
+    h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(T * B, H)      # h_{t-1} for every t
+    dW_x, dW_h = flat.T @ xs.reshape(T * B, D), flat.T @ h_prev          # one product each, all steps at once
+    grads = {}
+    for n, k in enumerate(parts):
+        rows = slice(n * H, (n + 1) * H)
+        grads[f"W_x{k}"] = dW_x[rows]
+        grads[f"W_h{k}"] = dW_h[rows]          # (the GRU's W_hn is replaced by its own gradient)
+        grads[f"b_{k}"] = flat[:, rows].sum(axis=0)
+    grads.update(extra)
+    grads["xs"] = da_all @ W_x
+    grads["h0"] = dh0
+    grads.update(states)
+    return grads
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The GRU (Cho et al. 2014), in the form PyTorch and cuDNN use:
+#     z_t = σ(W_xz x_t + W_hz h_{t-1} + b_z)            update gate
+#     r_t = σ(W_xr x_t + W_hr h_{t-1} + b_r)            reset gate
+#     n_t = tanh(W_xn x_t + b_n + r_t ⊙ (W_hn h_{t-1}))  candidate
+#     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+# (Cho et al. apply the reset gate before the product, W_hn (r_t ⊙ h_{t-1}); the two forms learn alike.)
+
+
+def gru_forward(xs, params: dict, h0=None) -> VariantTrace:
+    """The GRU over a sequence or a batch: `variant_forward(xs, params, "gru", h0)`."""
+    return variant_forward(xs, params, "gru", h0=h0)
+
+
+def gru_backward(xs, params: dict, trace: VariantTrace, dh, h0=None) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the GRU: `variant_backward(xs, params, "gru", trace, dh, h0)`."""
+    return variant_backward(xs, params, "gru", trace, dh, h0=h0)
+
+
+def _gru_forward(xs, params, v, h, c0):
+    T, B, _ = xs.shape
+    H = h.shape[-1]
+    W_x, _, b = _stack(params, ("z", "r", "n"))
+    W_h = np.concatenate([params["W_hz"], params["W_hr"]])
+    W_hn = params["W_hn"]
+    a_x = xs @ W_x.T + b
+    out = {k: np.empty((T, B, H), dtype=xs.dtype) for k in ("z", "r", "n", "hn", "h")}
+    for t in range(T):
+        a_zr = a_x[t, :, :2 * H] + h @ W_h.T
+        z, r = sigmoid(a_zr[:, :H]), sigmoid(a_zr[:, H:])
+        hn = h @ W_hn.T
+        n = np.tanh(a_x[t, :, 2 * H:] + r * hn)
+        h = (1.0 - z) * n + z * h
+        for name, value in (("z", z), ("r", r), ("n", n), ("hn", hn), ("h", h)):
+            out[name][t] = value
+    return VariantTrace(out["h"], out["h"], {k: out[k] for k in ("z", "r", "n", "hn")})
+
+
+def _gru_backward(xs, params, v, trace, dh, h0, c0):
+    T, B, _ = xs.shape
+    H = h0.shape[-1]
+    W_x, _, _ = _stack(params, ("z", "r", "n"))
+    W_hz, W_hr, W_hn = params["W_hz"], params["W_hr"], params["W_hn"]
+    g = trace.gates
+    da = {k: np.zeros_like(trace.h) for k in ("z", "r", "n")}
+    dW_hn = np.zeros_like(W_hn)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        h_prev = trace.h[t - 1] if t > 0 else h0
+        z, r, n, hn = g["z"][t], g["r"][t], g["n"][t], g["hn"][t]
+        dh_t = dh[t] + dh_next
+        da["n"][t] = dh_t * (1.0 - z) * (1.0 - n ** 2)      # h_t = (1 - z) n + z h_{t-1};  n = tanh(...)
+        da["z"][t] = dh_t * (h_prev - n) * z * (1.0 - z)
+        da["r"][t] = da["n"][t] * hn * r * (1.0 - r)
+        dhn = da["n"][t] * r
+        dW_hn += dhn.T @ h_prev
+        dh_next = dh_t * z + dhn @ W_hn + da["z"][t] @ W_hz + da["r"][t] @ W_hr
+    grads = _weight_grads(xs, trace.h, h0, ("z", "r", "n"), da, W_x, dh_next, {}, {})
+    grads["W_hn"] = dW_hn
+    return grads
