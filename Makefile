@@ -55,7 +55,7 @@ serve:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: install-test assets browser
+test: install install-test assets browser
 	timeout 1800 $(PY) -m pytest
 
 # Timings, not tests: every benchmarks/bench_*.py prints its measurements (the fast cell against PyTorch,
