@@ -644,7 +644,8 @@ def cell_state_explorer(**functions: Callable) -> Explorer:
                  Slider("c_0", -3.0, 3.0, 0.0)),
         compute=functools.partial(leaky_integrator_data, T=T, functions=functions or None),
         panels=panels,
-        caption=f"Three panels over {T} time steps with every weight 0: {_summary([p.series for p in panels])}, "
+        caption=f"Three panels over the {T} time steps t = 1..{T}, from c_0 at t = 0 (the book's convention), with "
+                f"every weight 0: {_summary([p.series for p in panels])}, "
                 "with the fixed point c* (dashed) and one time constant τ (dotted).",
         lines=(ReferenceLine("fixed point c* = i·j / (1 − f)", "c_star", "h", REFERENCE_COLOURS[0], "fixed point c*"),
                ReferenceLine("one time constant τ = 1 / (1 − f)", "tau", "v", REFERENCE_COLOURS[1], "time constant τ")),

@@ -149,7 +149,7 @@ def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: 
     params = running_example_params(b_f=b_f, w_xj=w_xj, b_j=b_j, b_o=b_o)
     trace = _readable_trace(xs, params)
     dh = np.zeros((T, 1))
-    dh[LOSS_STEP] = 1.0
+    dh[LOSS_STEP - 1] = 1.0                     # step k is index k - 1 (steps are numbered 1..T)
     errors = error_signal(xs, params, trace, dh)
     shares = np.zeros((T, 4))
     zero = np.zeros(1)
@@ -202,7 +202,7 @@ def gradient_flow_data(b_f: float = 4.0, w_hf: float = 0.0, w_hi: float = 0.0, w
     rnn = RNNParams(np.array([[RUNNING_EXAMPLE_WEIGHTS["w_xi"]]]), np.array([[w_hh]]), np.zeros(1))
     hs = rnn_forward(xs, rnn)
     f = trace.f[:, 0]
-    path = np.append(np.cumprod(f[:0:-1])[::-1], 1.0)        # path[t] = f_{t+1} ⋯ f_{T-1}, and 1 at the last step
+    path = np.append(np.cumprod(f[:0:-1])[::-1], 1.0)        # at step t (index t - 1): f_{t+1} ⋯ f_T, and 1 at the last step
     data = {name: values[:, 0] for name, values in trace._asdict().items()}
     data.update(t=example.t, x=xs[:, 0], tanh_c=np.tanh(trace.c[:, 0]), dc=np.abs(errors.c[:, 0]),
                 dh=np.abs(errors.h[:, 0]), path=path,

@@ -20,8 +20,10 @@ __all__ = ["RunningExample", "running_example", "RUNNING_EXAMPLE_WEIGHTS", "runn
 class RunningExample(NamedTuple):
     """The signal and where its events are.
 
-    x: (T, 1) the input sequence;  t: (T,) the step numbers 0..T-1;
+    x: (T, 1) the input sequence;  t: (T,) the step numbers 1..T;
     pulse: step of the pulse to store;  distractions: steps of the weak inputs;  reset: step of the reset signal.
+    The book numbers steps t = 1, ..., T from the initial state h_0 = c_0 = 0 at t = 0, so the input of step k is
+    ``x[k - 1]`` (and every state of step k is at index k - 1 of an array over the steps).
     """
 
     x: np.ndarray
@@ -35,22 +37,23 @@ def running_example(T: int = 60, pulse: int = 5, pulse_height: float = 1.0, dist
                     reset: float = -1.0) -> RunningExample:
     """The book's input signal: a pulse at step `pulse`, distractions of ±`distraction` every 8 steps after it,
     and a reset signal of height `reset` 10 steps before the end. Deterministic: no randomness at all.
-    T: an integer in [20, 100000];  pulse: an integer in [0, T - 16];  the heights: finite real numbers.
+    Steps are numbered t = 1..T (h_0 = c_0 at t = 0): the pulse of step `pulse` is ``x[pulse - 1]``.
+    T: an integer in [20, 100000];  pulse: an integer in [1, T - 15];  the heights: finite real numbers.
     """
     T = check_integer(T, func="running_example", arg="T", low=20, high=100_000)
-    pulse = check_integer(pulse, func="running_example", arg="pulse", low=0, high=T - 16,
+    pulse = check_integer(pulse, func="running_example", arg="pulse", low=1, high=T - 15,
                           why=" (the pulse comes at least 16 steps before the end, before the reset)")
     pulse_height = check_number(pulse_height, func="running_example", arg="pulse_height")
     distraction = check_number(distraction, func="running_example", arg="distraction")
     reset = check_number(reset, func="running_example", arg="reset")
     x = np.zeros((T, 1))
-    x[pulse, 0] = pulse_height
+    x[pulse - 1, 0] = pulse_height                # step k is x[k - 1]: the steps are numbered 1..T
     reset_step = T - 10
     distractions = tuple(range(pulse + 8, reset_step - 2, 8))
     for k, step in enumerate(distractions):
-        x[step, 0] = distraction if k % 2 == 0 else -distraction
-    x[reset_step, 0] = reset
-    return RunningExample(x=x, t=np.arange(T), pulse=pulse, distractions=distractions, reset=reset_step)
+        x[step - 1, 0] = distraction if k % 2 == 0 else -distraction
+    x[reset_step - 1, 0] = reset
+    return RunningExample(x=x, t=np.arange(1, T + 1), pulse=pulse, distractions=distractions, reset=reset_step)
 
 
 #: The weights every explorer starts from. The input gate opens only for strong positive inputs

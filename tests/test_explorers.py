@@ -74,7 +74,7 @@ def test_moving_b_f_makes_the_cell_hold_the_pulse():
     # independent of the explorer: the same cell run directly
     expected = lstm_forward(ex.x, running_example_params(b_f=4.0)).c[:, 0]
     assert np.allclose(after, expected)
-    t = ex.pulse + 20
+    t = ex.pulse + 20 - 1    # the index of step pulse + 20 (step k is index k - 1)
     assert before[t] < 0.01 < 0.5 < after[t], "with f = σ(4) ≈ 0.98 the pulse is still held 20 steps later"
     assert np.allclose(widget.arrays()["f"][0], 1 / (1 + math.exp(-4.0)))
 
@@ -135,7 +135,7 @@ def test_input_gate_slider_lets_distractions_in():
     ex = running_example()
     closed = explorer.data()
     open_ = explorer.data(b_j=0.0)
-    first = ex.distractions[0]
+    first = ex.distractions[0] - 1   # the index of the first distraction's step
     # a distraction of +0.3 writes i·j = tanh(0.6)·σ(10·0.3 + b_j)
     assert np.isclose(closed["i"][first] * closed["j"][first], math.tanh(0.6) / (1 + math.exp(2.0)))
     assert np.isclose(open_["j"][first], 1 / (1 + math.exp(-3.0)))
@@ -144,7 +144,7 @@ def test_input_gate_slider_lets_distractions_in():
 
 def test_candidate_sign_follows_w_xi():
     explorer = gate_explorer("i")
-    pulse = running_example().pulse
+    pulse = running_example().pulse - 1   # the index of the pulse's step
     assert explorer.data(w_xi=-2.0)["c"][pulse] < -0.9 < 0.9 < explorer.data(w_xi=2.0)["c"][pulse]
 
 
@@ -266,3 +266,29 @@ def test_a_log_panel_draws_magnitudes_over_decades():
     assert explorer.spec()["panels"][0]["scale"] == "log"
     with pytest.raises(ValueError, match="'scale' should be"):
         Panel(("c",), scale="symlog")
+
+
+@pytest.mark.parametrize("make", [full_cell_explorer, hidden_state_explorer, lambda: gate_explorer("f"),
+                                  lambda: __import__("lstm_book.learning", fromlist=["x"]).backward_explorer(),
+                                  lambda: __import__("lstm_book.learning", fromlist=["x"]).gradient_flow_explorer()])
+def test_event_markers_sit_on_the_steps_the_text_states(make):
+    """One time-index convention: the running example's steps are t = 1..60 (h_0 = c_0 at t = 0); the pulse is
+    drawn at t = 5, the distractions at t = 13, 21, 29, 37, 45 and the reset at t = 50, exactly where the input
+    is nonzero in the plotted data."""
+    explorer = make()
+    spec = explorer.spec()
+    marks = {(e["kind"], e["t"]) for e in spec["events"]}
+    assert marks == {("pulse", 5), ("reset", 50), *(("distractions", k) for k in (13, 21, 29, 37, 45))}
+    data = explorer.data()
+    assert np.asarray(data["t"])[0] == 1 and np.asarray(data["t"])[-1] == 60
+    nonzero = set(np.asarray(data["t"])[np.asarray(data["x"]) != 0].tolist())
+    assert nonzero == {t for _, t in marks}
+
+
+def test_the_leaky_integrator_uses_the_same_convention():
+    """Chapter 3's explorer (its own constant-gate experiment) also numbers its steps t = 1..T from c_0 at t = 0."""
+    from lstm_book.explorers import leaky_integrator_data
+    d = leaky_integrator_data(b_f=0.0, b_j=0.0, b_i=0.0, c_0=2.0, T=10)
+    assert np.array_equal(d["t"], np.arange(1, 11))
+    f, i, j = 0.5, 0.0, 0.5
+    assert np.isclose(d["c"][0], f * 2.0 + i * j)    # index 0 is c_1, one step after c_0

@@ -76,8 +76,8 @@ def test_stacking_order_is_the_books_i_j_f_o():
 def test_the_running_example_is_unchanged():
     """The fast cell gives the numbers Part I derived by hand: c_5 = tanh(2)·σ(5) after the pulse."""
     trace = lstm_forward(running_example().x, running_example_params())
-    assert abs(trace.c[5, 0] - np.tanh(2.0) / (1 + np.exp(-5.0))) < 1e-15
-    assert trace.c[:5].max() == 0.0  # nothing is written before the pulse: tanh(0) = 0 exactly
+    assert abs(trace.c[5 - 1, 0] - np.tanh(2.0) / (1 + np.exp(-5.0))) < 1e-15   # c_5: step k is index k - 1
+    assert trace.c[:5 - 1].max() == 0.0  # nothing is written before the pulse: tanh(0) = 0 exactly
 
 
 def test_float32_is_kept_end_to_end_and_close_to_float64():

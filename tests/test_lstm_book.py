@@ -229,9 +229,26 @@ def test_init_params_sets_the_forget_bias():
 def test_running_example_has_its_events():
     ex = running_example()
     assert ex.x.shape == (60, 1)
-    assert ex.x[ex.pulse, 0] == 1.0 and ex.x[ex.reset, 0] == -1.0
-    assert [ex.x[t, 0] for t in ex.distractions] == [0.3, -0.3, 0.3, -0.3, 0.3]
+    assert ex.x[ex.pulse - 1, 0] == 1.0 and ex.x[ex.reset - 1, 0] == -1.0
+    assert [ex.x[t - 1, 0] for t in ex.distractions] == [0.3, -0.3, 0.3, -0.3, 0.3]
     assert np.count_nonzero(ex.x) == 2 + len(ex.distractions)
+
+
+def test_running_example_numbers_its_steps_from_1():
+    """The book's one convention: steps t = 1..T after h_0 = c_0 at t = 0, so step k is index k - 1. The step
+    numbers the prose states (pulse at t = 5, distractions at 13, 21, ..., reset at 50, T = 60) hold."""
+    ex = running_example()
+    assert np.array_equal(ex.t, np.arange(1, 61)) and ex.t[0] == 1 and ex.t[-1] == 60
+    assert (ex.pulse, ex.distractions, ex.reset) == (5, (13, 21, 29, 37, 45), 50)
+    assert ex.x[4, 0] == 1.0 and ex.t[4] == 5                       # the pulse: step 5, index 4
+    assert ex.x[49, 0] == -1.0 and ex.t[49] == 50                   # the reset: step 50, index 49
+    assert ex.x[12, 0] == 0.3 and ex.x[20, 0] == -0.3               # the first two distractions, steps 13 and 21
+    assert np.flatnonzero(ex.x[:, 0]).tolist() == [k - 1 for k in (5, 13, 21, 29, 37, 45, 50)]
+    # c_5 (the state right after the pulse) is at index 4; before it the cell is at rest
+    c = lstm_forward(ex.x, running_example_params()).c[:, 0]
+    assert np.isclose(c[4], math.tanh(2.0) * sig(5.0), rtol=1e-12) and np.all(c[:4] == 0.0)
+    # another pulse step is honoured as a step number too
+    assert np.flatnonzero(running_example(pulse=1).x[:, 0])[0] == 0
 
 
 # ---------------------------------------------------------------- errors on bad input
@@ -548,7 +565,8 @@ def test_overflow_is_an_error_or_a_finite_answer_never_a_warning():
     (dict(T=10**9), "'T' should be an integer in [20, 100000], but got 1000000000"),
     (dict(T=20.5), "'T' should be an integer"),
     (dict(pulse=2.5), "'pulse' should be an integer"),
-    (dict(pulse=50), "'pulse' should be an integer in [0, 44]"),
+    (dict(pulse=50), "'pulse' should be an integer in [1, 45]"),
+    (dict(pulse=0), "'pulse' should be an integer in [1, 45]"),
     (dict(pulse_height=float("nan")), "'pulse_height' should be a finite number"),
     (dict(reset=None), "'reset' should be a real number, but got None"),
     (dict(distraction=[1, 2]), "'distraction' should be a real number"),

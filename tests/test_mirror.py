@@ -87,8 +87,10 @@ def _nudged(explorer, values):
     """How much the package's own result moves when every slider value moves by one last digit (chaos)."""
     base = explorer.data(**values)
     centre = {s.name: (s.low + s.high) / 2 for s in explorer.sliders}
-    nudged = explorer.data(**{k: float(np.nextafter(v, centre[k])) for k, v in values.items()})
-    return max(_error(nudged[n], base[n]) for n in "ijfoch")
+    # towards the centre and away from it: one direction alone can miss how far a chaotic setting moves
+    nudges = [{k: float(np.nextafter(v, target(k))) for k, v in values.items()}
+              for target in (lambda k: centre[k], lambda k: 2 * values[k] - centre[k])]
+    return max(_error(explorer.data(**nudge)[n], base[n]) for nudge in nudges for n in "ijfoch")
 
 
 def _worst(explorer, settings, computed, expected_data=None):

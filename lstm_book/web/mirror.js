@@ -100,7 +100,7 @@ var LSTMMirror = (function () {
   // chapter 8: the running example, with the loss reading h at one step (spec.loss_step)
   computes.lstm_backward = function (spec, values) {
     var out = computes.scalar_cell(spec, values), T = out.t.length, dh = new Array(T).fill(0);
-    dh[spec.loss_step] = 1;
+    dh[spec.t.indexOf(spec.loss_step)] = 1;                // loss_step is a step number, found in t
     var back = scalarBackward(setting(spec, values).p, out, dh, spec.c0);
     for (var name in back) out[name] = back[name];
     ["i", "j", "f", "o"].forEach(function (g) {                // drawn in hundredths
