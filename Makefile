@@ -23,7 +23,15 @@ $(LAB_SETTINGS): jupyterlab/overrides.json $(VENV)/.installed
 	mkdir -p $(dir $@)
 	cp $< $@
 
-install: $(VENV)/.installed $(LAB_SETTINGS)
+# A link's #fragment opens at its target in JupyterLab (glossary entry, reference): see jupyterlab/lstm-book-links/
+LAB_LINKS := $(VENV)/share/jupyter/labextensions/lstm-book-links
+$(LAB_LINKS)/.installed: $(wildcard jupyterlab/lstm-book-links/*.json jupyterlab/lstm-book-links/static/*) $(VENV)/.installed
+	rm -rf $(LAB_LINKS)
+	mkdir -p $(dir $(LAB_LINKS))
+	cp -r jupyterlab/lstm-book-links $(LAB_LINKS)
+	touch $@
+
+install: $(VENV)/.installed $(LAB_SETTINGS) $(LAB_LINKS)/.installed
 
 # The tests' extra reference (PyTorch, pinned to its CPU build); `make book` does not need it.
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed

@@ -12,7 +12,8 @@ learner would meet:
 - every solution is a closed dropdown that shows only its title, before and after Run All;
 - after Run All, no cell raised or warned, and no output says "Correct" (the reader's untouched exercise cells
   must all say "Not yet": any other verdict would come from code the reader did not write).
-One more test clicks a glossary term, a chapter and a citation, and checks that each opens where it should.
+One more test clicks glossary terms, citations and a chapter link, and checks that each opens its page scrolled to
+the entry it names (jupyterlab/lstm-book-links does the scrolling; JupyterLab alone opens such pages at their top).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def test_lab_extensions_are_installed_and_compatible():
     result = subprocess.run([JUPYTER, "labextension", "list"], capture_output=True, text=True, timeout=120)
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
-    for extension in ("jupyterlab-myst", "@jupyter-widgets/jupyterlab-manager"):
+    for extension in ("jupyterlab-myst", "@jupyter-widgets/jupyterlab-manager", "lstm-book-links"):
         lines = [line for line in report.splitlines() if extension in line and " v" in line]
         assert lines, f"{extension} is not installed:\n{report}"
         assert all("enabled" in line and "OK" in line for line in lines), f"{extension} is not usable:\n{report}"
@@ -61,6 +62,18 @@ def test_the_books_jupyterlab_settings_are_installed():
     references) open rendered, links to an exercise scroll to it, and JupyterLab fetches no news."""
     assert SETTINGS.exists(), f"{SETTINGS} is missing: run `make install`"
     assert json.loads(SETTINGS.read_text()) == json.loads((ROOT / "jupyterlab" / "overrides.json").read_text())
+
+
+def test_the_books_link_extension_is_installed():
+    """`make install` copies jupyterlab/lstm-book-links/ (a link's #fragment opens at its target) into the
+    environment's share/jupyter/labextensions/, where JupyterLab finds it."""
+    installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "lstm-book-links"
+    source = ROOT / "jupyterlab" / "lstm-book-links"
+    files = sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file())
+    assert files, f"{source} is empty"
+    for name in files:
+        assert (installed / name).exists(), f"{installed / name} is missing: run `make install`"
+        assert (installed / name).read_bytes() == (source / name).read_bytes(), f"{installed / name} is stale: run `make install`"
 
 
 # ---------------------------------------------------------------------------------------------------- the server
@@ -91,8 +104,14 @@ def lab(tmp_path_factory):
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel draws inline, as for a reader
+    # a configuration folder of its own (a reader's ~/.jupyter cannot change what is tested); the mutants
+    # (tests/jupyterlab_mutants.py) switch an extension off with LSTM_BOOK_LAB_DISABLE=<name>
+    config = home / "config" / "labconfig"
+    config.mkdir(parents=True)
+    disabled = os.environ.get("LSTM_BOOK_LAB_DISABLE")
+    (config / "page_config.json").write_text(json.dumps({"disabledExtensions": {disabled: True} if disabled else {}}))
     env.update(JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), PYTHONPATH=str(ROOT))
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"), PYTHONPATH=str(ROOT))
     log = open(home / "server.log", "w")
     server = subprocess.Popen(
         [JUPYTER, "lab", "--allow-root", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
@@ -310,28 +329,67 @@ def test_no_request_left_the_machine(course, browser_context):
     assert browser_context.blocked == [], browser_context.blocked
 
 
+# Where the target of a link sits in the page JupyterLab opened: its distance from the top of the scrolled view,
+# and whether the view is scrolled to its end (an entry near the end of a page cannot come to the top).
+WHERE = r"""(id) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const el = w && w.node.querySelector(`[id="${CSS.escape(id)}"]`);
+  if (!el) return {label: w && w.title.label, found: false};
+  let view = el.parentElement;
+  while (view && !(view.scrollHeight > view.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(view).overflowY)))
+    view = view.parentElement;
+  if (!view) return {label: w.title.label, found: true, fromTop: null};
+  const fromTop = el.getBoundingClientRect().top - view.getBoundingClientRect().top;
+  return {label: w.title.label, found: true, fromTop: Math.round(fromTop), scrollTop: Math.round(view.scrollTop),
+          atEnd: view.scrollTop + view.clientHeight >= view.scrollHeight - 2,
+          visible: fromTop >= -1 && fromTop < view.clientHeight - 10};
+}"""
+AT_TOP = 40  # px: the entry is the first thing in view, as on the website
+
+
+def _arrived(where: dict) -> bool:
+    return bool(where.get("found") and where.get("fromTop") is not None
+                and (0 <= where["fromTop"] <= AT_TOP or (where["atEnd"] and where["visible"])))
+
+
 def test_links_open_the_glossary_entry_the_chapter_and_the_reference(lab, browser_context):
-    """Click a glossary term, a chapter and a citation in chapter 4: each opens the file it names, rendered."""
+    """Click glossary terms, citations and a chapter link in chapter 4: each opens its page scrolled to the entry
+    it names (jupyterlab/lstm-book-links; JupyterLab alone opens the glossary and the references at their top),
+    and the entry stays there while the page finishes rendering."""
     page = _open(browser_context, lab, ROOT / "notebooks" / "04_forget_gate.ipynb", [])
     _wait(page, READY, 120)
     page.wait_for_timeout(1500)
-    current = "() => window.jupyterapp.shell.currentWidget.title.label"
-    opened = {}
-    for href, expect in [("../book/glossary.md#term-forget-gate", "#term-forget-gate"),
-                         ("03_cell_state.ipynb#ch-cell-state", None),
-                         ("../book/references.md#gers2000forget", "#gers2000forget")]:
-        path, fragment = href.split("/")[-1].split("#")
-        page.locator(f".jp-MarkdownCell a[href*='/{path}'][href$='#{fragment}']").first.click()
-        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label !== '04_forget_gate.ipynb'",
-                               timeout=30000)
-        label = page.evaluate(current)
-        opened[href] = label
-        if expect:  # a Markdown page: rendered by jupyterlab-myst, with the entry's anchor
-            page.wait_for_selector(f".jp-RenderedMySTMarkdown {expect}", state="attached", timeout=30000)
-        else:
-            _wait(page, "() => { const w = window.jupyterapp.shell.currentWidget; return w.context && w.context.isReady }", 60)
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.close()")
+    chapter = "04_forget_gate.ipynb"
+    seen = {}
+    # two terms in a row: the second opens in the glossary that is already open
+    for path, fragment, label in [("glossary.md", "term-forget-gate", "glossary.md"),
+                                  ("glossary.md", "term-vanishing-gradient", "glossary.md"),
+                                  ("references.md", "gers2000forget", "references.md"),
+                                  ("references.md", "jozefowicz2015empirical", "references.md"),
+                                  ("03_cell_state.ipynb", "ch-cell-state", "03_cell_state.ipynb")]:
+        page.evaluate("(name) => { const app = window.jupyterapp; for (const w of app.shell.widgets('main'))"
+                      " if (w.title.label === name) app.shell.activateById(w.id); }", chapter)
+        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label === '{chapter}'", timeout=30000)
+        link = page.locator(f".jp-MarkdownCell a[href*='/{path}'][href$='#{fragment}']").first
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label === '{label}'", timeout=30000)
+        if fragment.startswith("ch-"):  # a chapter opens at its top: the label is on its first cell
+            _wait(page, READY, 120)
+            seen[fragment] = page.evaluate("() => { const w = window.jupyterapp.shell.currentWidget;"
+                                           " return (w.content.outerNode || w.content.node).scrollTop; }")
+            assert seen[fragment] == 0, f"{path} did not open at its top"
+            continue
+        deadline = time.monotonic() + 20
+        where = page.evaluate(WHERE, fragment)
+        while not _arrived(where) and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+            where = page.evaluate(WHERE, fragment)
+        assert _arrived(where), f"[{path}#{fragment}] opened {where.get('label')}, but not at the entry: {where}"
+        page.wait_for_timeout(2000)  # the rest of the page renders: the entry must stay in place
+        later = page.evaluate(WHERE, fragment)
+        assert _arrived(later), f"[{path}#{fragment}]: the entry moved away while the page rendered: {later}"
+        seen[fragment] = later["fromTop"]
     page.close()
-    assert opened == {"../book/glossary.md#term-forget-gate": "glossary.md",
-                      "03_cell_state.ipynb#ch-cell-state": "03_cell_state.ipynb",
-                      "../book/references.md#gers2000forget": "references.md"}
+    assert set(seen) == {"term-forget-gate", "term-vanishing-gradient", "gers2000forget", "jozefowicz2015empirical",
+                         "ch-cell-state"}
