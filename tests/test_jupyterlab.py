@@ -361,16 +361,19 @@ def test_links_open_the_glossary_entry_the_chapter_and_the_reference(lab, browse
     page.wait_for_timeout(1500)
     chapter = "04_forget_gate.ipynb"
     seen = {}
-    # two terms in a row: the second opens in the glossary that is already open
-    for path, fragment, label in [("glossary.md", "term-forget-gate", "glossary.md"),
-                                  ("glossary.md", "term-vanishing-gradient", "glossary.md"),
-                                  ("references.md", "gers2000forget", "references.md"),
-                                  ("references.md", "jozefowicz2015empirical", "references.md"),
-                                  ("03_cell_state.ipynb", "ch-cell-state", "03_cell_state.ipynb")]:
+    # (the page the link is on, the file it names, its anchor, the tab it opens): two terms in a row (the second
+    # opens in the glossary that is already open), a term linked from inside the glossary, two citations, a chapter
+    for where, path, fragment, label in [(chapter, "glossary.md", "term-forget-gate", "glossary.md"),
+                                         (chapter, "glossary.md", "term-vanishing-gradient", "glossary.md"),
+                                         ("glossary.md", "glossary.md", "term-pre-activation", "glossary.md"),
+                                         (chapter, "references.md", "gers2000forget", "references.md"),
+                                         (chapter, "references.md", "jozefowicz2015empirical", "references.md"),
+                                         (chapter, "03_cell_state.ipynb", "ch-cell-state", "03_cell_state.ipynb")]:
         page.evaluate("(name) => { const app = window.jupyterapp; for (const w of app.shell.widgets('main'))"
-                      " if (w.title.label === name) app.shell.activateById(w.id); }", chapter)
-        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label === '{chapter}'", timeout=30000)
-        link = page.locator(f".jp-MarkdownCell a[href*='/{path}'][href$='#{fragment}']").first
+                      " if (w.title.label === name) app.shell.activateById(w.id); }", where)
+        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label === '{where}'", timeout=30000)
+        scope = ".jp-MarkdownCell" if where.endswith(".ipynb") else ".jp-RenderedMySTMarkdown"
+        link = page.locator(f"{scope} a[href*='/{path}'][href$='#{fragment}']").first
         link.scroll_into_view_if_needed()
         link.click()
         page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget.title.label === '{label}'", timeout=30000)
@@ -391,5 +394,5 @@ def test_links_open_the_glossary_entry_the_chapter_and_the_reference(lab, browse
         assert _arrived(later), f"[{path}#{fragment}]: the entry moved away while the page rendered: {later}"
         seen[fragment] = later["fromTop"]
     page.close()
-    assert set(seen) == {"term-forget-gate", "term-vanishing-gradient", "gers2000forget", "jozefowicz2015empirical",
-                         "ch-cell-state"}
+    assert set(seen) == {"term-forget-gate", "term-vanishing-gradient", "term-pre-activation", "gers2000forget",
+                         "jozefowicz2015empirical", "ch-cell-state"}
