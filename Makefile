@@ -17,21 +17,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# JupyterLab settings for reading the book (open Markdown pages rendered, fetch no news): see jupyterlab/overrides.json
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/lstm-book.json
-$(LAB_SETTINGS): jupyterlab/overrides.json $(VENV)/.installed
-	mkdir -p $(dir $@)
-	cp $< $@
-
-# A link's #fragment opens at its target in JupyterLab (glossary entry, reference): see jupyterlab/lstm-book-links/
-LAB_LINKS := $(VENV)/share/jupyter/labextensions/lstm-book-links
-$(LAB_LINKS)/.installed: $(wildcard jupyterlab/lstm-book-links/*.json jupyterlab/lstm-book-links/static/*) $(VENV)/.installed
-	rm -rf $(LAB_LINKS)
-	mkdir -p $(dir $(LAB_LINKS))
-	cp -r jupyterlab/lstm-book-links $(LAB_LINKS)
+# JupyterLab settings for reading the book (open Markdown pages rendered, fetch no news) and the link extension (a
+# link's #entry opens at the entry): jupyterlab/install.sh, also run by Binder's postBuild.
+$(VENV)/.installed-lab: jupyterlab/install.sh jupyterlab/overrides.json $(shell find jupyterlab/lstm-book-links -type f) $(VENV)/.installed
+	jupyterlab/install.sh $(VENV)
 	touch $@
 
-install: $(VENV)/.installed $(LAB_SETTINGS) $(LAB_LINKS)/.installed
+install: $(VENV)/.installed $(VENV)/.installed-lab
 
 # The tests' extra reference (PyTorch, pinned to its CPU build); `make book` does not need it.
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed

@@ -87,3 +87,22 @@ def test_the_book_has_one_repository_setting():
 def test_the_extension_is_loaded(name):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"][name] == "book/_ext"
+
+
+def test_binder_installs_the_books_jupyterlab_settings_and_link_extension(tmp_path):
+    """Binder (repo2docker) installs requirements.txt and runs the root's postBuild: the book's JupyterLab settings
+    and link extension land in the environment Binder's JupyterLab runs from, the same files `make install` puts
+    into .venv. Here `python` reports a scratch prefix in place of Binder's environment."""
+    prefix, shim = tmp_path / "env", tmp_path / "bin"
+    shim.mkdir()
+    (shim / "python").write_text(f"#!/bin/sh\necho {prefix}\n")
+    (shim / "python").chmod(0o755)
+    result = subprocess.run(["./postBuild"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={"PATH": f"{shim}:/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    installed = {p.relative_to(prefix).as_posix(): p.read_bytes() for p in prefix.rglob("*") if p.is_file()}
+    source = ROOT / "jupyterlab"
+    expected = {"share/jupyter/lab/settings/overrides.d/lstm-book.json": (source / "overrides.json").read_bytes()}
+    expected.update({f"share/jupyter/labextensions/{p.relative_to(source).as_posix()}": p.read_bytes()
+                     for p in (source / "lstm-book-links").rglob("*") if p.is_file()})
+    assert installed == expected
