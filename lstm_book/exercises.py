@@ -597,12 +597,12 @@ def _single(symbol: str, mistakes: Sequence[Mistake], hint: str):
     def diagnose(got, expected, case):
         array, problem = _as_result(got, np.asarray(expected), symbol, hint)
         if array is None:
-            for mistake in mistakes:  # a known mistake can also produce a wrong shape (a `*` for a `@`)
-                wrong = _try(mistake.compute, case)
-                if wrong is not None and not isinstance(got, (tuple, list, str, dict)) and got is not None \
-                        and np.shape(got) == np.shape(wrong) and np.shape(got) != np.shape(expected) \
-                        and _close(np.asarray(got, dtype=float), wrong):
-                    return mistake.message
+            numbers = None if isinstance(got, (tuple, list)) else _numbers(got)
+            if numbers is not None and numbers.shape != np.shape(expected):
+                for mistake in mistakes:  # a known mistake can also produce a wrong shape (a `*` for a `@`)
+                    wrong = _try(mistake.compute, case)
+                    if wrong is not None and np.shape(wrong) == numbers.shape and _close(numbers, wrong):
+                        return mistake.message
             return problem
         difference = _compare(array, np.asarray(expected), symbol)
         if difference is None:
@@ -1189,14 +1189,8 @@ def _diagnose_step(hint: str):
                     "values, `return h_t, c_t`.")
         if isinstance(got, dict):
             return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
-        if isinstance(got, np.ndarray) and got.ndim and got.shape[0] == 2 and got.shape[1:] == step.h.shape:
-            return ("it returned one array with h_t and c_t stacked (np.array([h_t, c_t])): return them as two "
-                    "values, `return h_t, c_t`.")
-        if isinstance(got, dict):
-            return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            what = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else _show(got)
-            return f"it should return 2 values, (h_t, c_t); it returned {what}."
+            return f"it should return 2 values, (h_t, c_t); it returned {_what_came(got)}."
         first, second = got
         if (isinstance(first, np.ndarray) and isinstance(second, np.ndarray) and _close(first, step.c)
                 and _close(second, step.h) and not _close(first, step.h)):
