@@ -12,6 +12,10 @@ raises becomes a sentence. It also notices a function that changes its input arr
 its result instead of returning it, and one that never finishes (it is stopped after `TIME_LIMIT` seconds).
 The answer is a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
 
+The runner (`_check`) and the diagnoses of one result (`_single`), of several (`_several`, a tuple) and of a dict
+of arrays (`_keyed`) also serve the checkers of Parts II and III, `lstm_book.exercises_backward` and
+`lstm_book.exercises_training`, whose inputs can also be numbers, dicts of arrays, parameters and traces.
+
 Agreement is judged at float32 precision (relative 2e-5, absolute 2e-6): a correct implementation computed in
 float32, or with an equivalent formula (σ(z) = e^z / (1 + e^z), 0.5·tanh(z/2) + 0.5, ...), passes.
 """
