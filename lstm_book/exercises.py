@@ -12,6 +12,10 @@ raises becomes a sentence. It also notices a function that changes its input arr
 its result instead of returning it, and one that never finishes (it is stopped after `TIME_LIMIT` seconds).
 The answer is a `Feedback`: ``correct`` is True or False and ``message`` says, in words, what to look at.
 
+The runner (`_check`) and the diagnoses of one result (`_single`), of several (`_several`, a tuple) and of a dict
+of arrays (`_keyed`) also serve the checkers of Parts II and III, `lstm_book.exercises_backward` and
+`lstm_book.exercises_training`, whose inputs can also be numbers, dicts of arrays, parameters and traces.
+
 Agreement is judged at float32 precision (relative 2e-5, absolute 2e-6): a correct implementation computed in
 float32, or with an equivalent formula (σ(z) = e^z / (1 + e^z), 0.5·tanh(z/2) + 0.5, ...), passes.
 """
@@ -102,10 +106,22 @@ def _two_numbers(a: float, b: float) -> tuple[str, str]:
 
 
 def _shape_words(case: dict) -> str:
-    return ", ".join(
-        f"{name} {np.shape(value)}" + (" float32" if value.dtype == np.float32 else "")
-        for name, value in case.items() if isinstance(value, np.ndarray)
-    )
+    """The inputs of a case in a few words: each array's shape (and float32), a dict's or a trace's arrays, a
+    number's value; parameters (an `LSTMParams`) by their sizes D and H, a trace by its length T."""
+    words = []
+    for name, value in case.items():
+        if isinstance(value, np.ndarray):
+            words.append(f"{name} {np.shape(value)}" + (" float32" if value.dtype == np.float32 else ""))
+        elif isinstance(value, dict):
+            words.append(f"{name} {{" + ", ".join(f"{k!r}: {np.shape(v)}" for k, v in value.items()) + "}")
+        elif isinstance(value, LSTMParams):
+            H, D = np.shape(value.W_xi)
+            words.append(f"{name} with D = {D}, H = {H}")
+        elif isinstance(value, tuple) and hasattr(value, "_fields") and np.ndim(value[0]):
+            words.append(f"{name} of T = {np.shape(value[0])[0]} steps")
+        elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            words.append(f"{name} = {value:g}")
+    return ", ".join(words)
 
 
 def _index(k) -> str:
@@ -221,7 +237,7 @@ def _rounded(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
     return None
 
 
-def _compare(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
+def _compare(got: np.ndarray, want: np.ndarray, symbol: str, source: str = "the equation") -> str | None:
     """None when they agree; else the first index that differs and both values."""
     close = np.isclose(got, want, rtol=RTOL, atol=ATOL)
     if np.all(close):
@@ -230,7 +246,7 @@ def _compare(got: np.ndarray, want: np.ndarray, symbol: str) -> str | None:
     yours, expected = _two_numbers(float(got[k]), float(want[k]))
     where = f"{symbol}{_index(k)}" if k else symbol
     count = int(np.size(close) - np.count_nonzero(close))
-    return (f"{where} is {yours} in yours but {expected} from the equation ({count} of {np.size(close)} numbers "
+    return (f"{where} is {yours} in yours but {expected} from {source} ({count} of {np.size(close)} numbers "
             f"differ).")
 
 
@@ -248,11 +264,36 @@ class _Outcome:
 
 
 def _copy(value):
+    """A copy the reader's function may do anything with: arrays, and the arrays inside a dict or a trace."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, LSTMParams):
         return value.replace()  # a fresh read-only copy
-    return value
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a Trace, a Step
+        return type(value)(*(_copy(v) for v in value))
+    return value  # numbers, strings: immutable
+
+
+def _changed(label: str, before, after) -> list[str]:
+    """The inputs (as `name`, `name['key']` or `name.field`) that the call changed: `after` is the copy the reader's
+    function received, `before` the checker's untouched original."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return [label]
+        try:
+            same = np.array_equal(after, before, equal_nan=True)
+        except TypeError:
+            same = np.array_equal(after, before)
+        return [] if same else [label]
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            return [label]
+        return [c for k in before for c in _changed(f"{label}[{k!r}]", before[k], after[k])]
+    if isinstance(before, tuple) and hasattr(before, "_fields"):
+        return [c for name, b, a in zip(before._fields, before, after) for c in _changed(f"{label}.{name}", b, a)]
+    return []
 
 
 class _TookTooLong(BaseException):
@@ -315,17 +356,13 @@ def _run(function, number: int, case: dict) -> _Outcome:
     outcome.printed = bool(output.getvalue().strip())
     outcome.numpy_warnings = sorted({str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)})
     for name, value in case.items():
-        if isinstance(value, np.ndarray):
-            after = copies[name]
-            if (not isinstance(after, np.ndarray) or after.shape != value.shape
-                    or not np.array_equal(after, value, equal_nan=True)):
-                outcome.mutated.append(name)
+        outcome.mutated += _changed(name, value, copies[name])
     return outcome
 
 
 def _reference(function, case: dict):
     with np.errstate(all="ignore"):
-        return function(*case.values())
+        return function(*(_copy(v) for v in case.values()))
 
 
 def _try(mistake: Callable, case: dict):
@@ -363,7 +400,7 @@ _ERROR_ADVICE = [
     (TypeError, ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays"),
      "math.exp, math.tanh, float() and int() take one number, not an array: use np.exp, np.tanh, which work "
      "elementwise on whole arrays."),
-    (TypeError, ("object is not subscriptable",),
+    (TypeError, ("'LSTMParams' object is not subscriptable",),
      "params is an LSTMParams: read its arrays as attributes, params.W_xi, params.b_f, not params['W_xi']."),
     (AttributeError, ("'LSTMParams' object has no attribute",),
      "The arrays of params are named as in the equations: params.W_xi, params.W_hi, params.b_i, and the same "
@@ -398,11 +435,17 @@ def _raised(title: str, outcome: _Outcome, hint: str) -> str:
 
 
 def _check(title: str, function, reference, cases: Sequence[dict], diagnose, names: Sequence[str],
-           hint: str, covered: str) -> Feedback:
+           hint: str, covered: str, *, batched: Callable[[dict], bool] | None = None,
+           passed: str | None = None) -> Feedback:
     """Run the reader's `function` on every case and turn what happened into one Feedback.
 
-    diagnose(got, expected, case) -> None when `got` is right, else the words that say what is wrong.
-    `covered` says, for the verdict "correct", what the cases were.
+    The one runner of every checker of the book (Parts I to III). Each case is a dict of the arguments, in the
+    order of `names` (arrays, numbers, dicts of arrays, an `LSTMParams`, a trace); the reader's function gets
+    copies, and an input it changes is named. diagnose(got, expected, case) -> None when `got` is right, else the
+    words that say what is wrong (`_single`, `_several`, `_keyed` make one). `covered` says, for the verdict
+    "correct", what the cases were (or `passed` is that whole verdict); `batched(case)` says whether a case is a
+    batch, for "right for one vector but not for a batch" (default: the first argument is 2-D; `_no_batches`:
+    the checker's cases make no such distinction).
     """
     if not callable(function):
         return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); got {_show(function)}.")
@@ -439,36 +482,42 @@ def _check(title: str, function, reference, cases: Sequence[dict], diagnose, nam
         verdicts.append(verdict)
         structural.append(verdict is not None and _structural(outcome, expected))
 
-    changed = sorted({name for o in outcomes for name in o.mutated}, key=list(names).index)
+    changed = sorted({name for o in outcomes for name in o.mutated}, key=lambda n: (_base_index(n, names), n))
     if changed:
         which = ", ".join(f"`{n}`" for n in changed)
+        theirs = [_as_reader_calls_it(n, names, function) for n in changed]
+        named = "" if theirs == changed else f"; in your code: {', '.join(f'`{n}`' for n in theirs)}"
         return Feedback(False, (
-            f"Your {title} changes its input {which} in place (with `+=`, `*=`, `[...] =` or an `out=` argument): "
-            f"the caller's array is modified behind their back, and the next step would read wrong values. "
+            f"Your {title} changes its input {which} in place (with `+=`, `*=`, `[...] =` or an `out=` "
+            f"argument{named}): the caller's array is modified behind their back, and the next step would read "
+            f"wrong values. "
             f"Compute new arrays instead: `a * b` makes a new array, `a *= b` (or `np.tanh(a, out=a)`) overwrites a."
             + ("" if all(v is None for v in verdicts) else " Its results are also wrong: "
                + next(v for v in verdicts if v is not None))))
     failed = [k for k, v in enumerate(verdicts) if v is not None]
     if not failed:
-        return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases: {covered}.")
+        return Feedback(True, passed or f"Your {title} agrees with lstm_book on all {len(cases)} cases"
+                                         + (f": {covered}." if covered else "."))
     outside = _outside_arrays(function)
     if outside:
         verdicts[failed[0]] = (f"Your {title} reads {', '.join(f'`{n}`' for n in outside)} from outside (a variable of "
                                f"the notebook), not from its arguments: use the arguments it is given. "
                                + verdicts[failed[0]])
-    batched = [_is_batch(c) for c in cases]
+    batched = [(batched or _is_batch)(c) for c in cases]
     single = [_is_single_precision(c) for c in cases]
     first = verdicts[failed[0]]
     ok = [v is None for v in verdicts]
     if hint in first:
         hint = ""
     # "right for one vector but not for a batch" only when the batches fail by shape (an error, a wrong shape),
-    # as vector-only code does; numbers a little off in a batch are a mistake of their own
-    if all(ok[k] for k in range(len(cases)) if not batched[k]) and all(structural[k] for k in failed) \
+    # as vector-only code does; numbers a little off in a batch are a mistake of their own. Only for checkers
+    # whose cases have both.
+    both = None not in batched and len(set(batched)) == 2
+    if both and all(ok[k] for k in range(len(cases)) if not batched[k]) and all(structural[k] for k in failed) \
             and any(batched[k] for k in failed):
         return Feedback(False, f"Your {title} is right for one vector but not for a batch of rows (a leading axis "
                                f"B, one row per sequence). {first} {hint}".rstrip())
-    if all(ok[k] for k in range(len(cases)) if batched[k]) and all(structural[k] for k in failed) \
+    if both and all(ok[k] for k in range(len(cases)) if batched[k]) and all(structural[k] for k in failed) \
             and any(not batched[k] for k in failed):
         return Feedback(False, f"Your {title} is right for a batch of rows but not for one vector (1-D arrays, "
                                f"no batch axis). {first} {hint}".rstrip())
@@ -489,6 +538,23 @@ def _outside_arrays(function) -> list[str]:
     return read
 
 
+def _base_index(label: str, names: Sequence[str]) -> int:
+    """The position of the argument that `label` (`grads['W']`, `trace.h`, `x_t`) is part of."""
+    base = label.split("[")[0].split(".")[0]
+    return list(names).index(base) if base in names else len(names)
+
+
+def _as_reader_calls_it(label: str, names: Sequence[str], function) -> str:
+    """The input `label` (`x_t`, `grads['W']`) as the reader's function names it (`x`, `g['W']`)."""
+    k = _base_index(label, names)
+    try:
+        parameters = [p for p in inspect.signature(function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return parameters[k].name + label[len(names[k]):]
+    except Exception:  # no signature, *args, fewer parameters: the book's name is all there is
+        return label
+
+
 def _structural(outcome: _Outcome, expected) -> bool:
     """The call failed by an exception or a wrong shape (what vector-only or batch-only code does), not by
     numbers that differ."""
@@ -499,6 +565,14 @@ def _structural(outcome: _Outcome, expected) -> bool:
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             return True
         got, want = list(got), [want.h, want.c]
+    elif isinstance(want, dict):
+        if not isinstance(got, dict) or not set(want) <= set(got):
+            return True
+        got, want = [got[k] for k in want], list(want.values())
+    elif isinstance(want, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return True
+        got, want = list(got), list(want)
     else:
         got, want = [got], [want]
     try:
@@ -512,6 +586,11 @@ def _is_batch(case: dict) -> bool:
     return np.ndim(next(iter(case.values()))) == 2
 
 
+def _no_batches(case: dict) -> None:
+    """For `_check(batched=...)`: these cases are neither vectors nor batches (parameters, a loss over (T, B, K))."""
+    return None
+
+
 def _is_single_precision(case: dict) -> bool:
     return any(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in case.values())
 
@@ -522,12 +601,12 @@ def _single(symbol: str, mistakes: Sequence[Mistake], hint: str):
     def diagnose(got, expected, case):
         array, problem = _as_result(got, np.asarray(expected), symbol, hint)
         if array is None:
-            for mistake in mistakes:  # a known mistake can also produce a wrong shape (a `*` for a `@`)
-                wrong = _try(mistake.compute, case)
-                if wrong is not None and not isinstance(got, (tuple, list, str, dict)) and got is not None \
-                        and np.shape(got) == np.shape(wrong) and np.shape(got) != np.shape(expected) \
-                        and _close(np.asarray(got, dtype=float), wrong):
-                    return mistake.message
+            numbers = None if isinstance(got, (tuple, list)) else _numbers(got)
+            if numbers is not None and numbers.shape != np.shape(expected):
+                for mistake in mistakes:  # a known mistake can also produce a wrong shape (a `*` for a `@`)
+                    wrong = _try(mistake.compute, case)
+                    if wrong is not None and np.shape(wrong) == numbers.shape and _close(numbers, wrong):
+                        return mistake.message
             return problem
         difference = _compare(array, np.asarray(expected), symbol)
         if difference is None:
@@ -537,6 +616,121 @@ def _single(symbol: str, mistakes: Sequence[Mistake], hint: str):
             if wrong is not None and _close(array, wrong) and not _close(wrong, expected):
                 return mistake.message
         return _rounded(array, np.asarray(expected), symbol) or difference + " Compare your code with the equation term by term."
+
+    return diagnose
+
+
+def _numbers(value):
+    """`value` as a float array, or None when it is not numbers; never raises."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        return None
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return np.asarray(value, dtype=float)
+    except Exception:
+        return None
+
+
+def _agree(got: Sequence, wanted) -> bool:
+    """Every one of several results is close to the matching one of `wanted` (a tuple, or a dict when `got` is
+    the list of its values in `keys` order)."""
+    try:
+        return len(got) == len(wanted) and all(g is not None and _close(g, w) for g, w in zip(got, wanted))
+    except Exception:
+        return False
+
+
+def _what_came(got) -> str:
+    """What a function returned, in a few words, for a reader who was asked for something else."""
+    if got is None:
+        return "None (did you forget the `return`?)"
+    if isinstance(got, (tuple, list)):
+        return f"a {type(got).__name__} of {len(got)} value{'s' * (len(got) != 1)}"
+    if isinstance(got, np.ndarray):
+        return f"one array of shape {got.shape}"
+    if isinstance(got, dict):
+        return f"a dict ({_show(got)})"
+    if isinstance(got, (str, bytes)):
+        return f"a string, {_show(got)}"
+    return f"{_show(got)} (a {type(got).__name__})"
+
+
+def _several(symbols: Sequence[str], mistakes: Sequence[Mistake], hint: str, source: str = "lstm_book"):
+    """The diagnosis of a function with several results, a tuple in the order `symbols`: how many came, each
+    one's shape and values (as `_single` judges one), then the known mistakes, then the order."""
+    n, listed = len(symbols), ", ".join(symbols)
+
+    def diagnose(got, expected, case):
+        expected = tuple(np.asarray(e) for e in expected)
+        if not isinstance(got, (tuple, list)) or len(got) != n:
+            if isinstance(got, np.ndarray) and got.ndim and got.shape[0] == n and got.shape[1:] == expected[0].shape:
+                return (f"it returned one array with the {n} results stacked: return them as {n} values, "
+                        f"`return {listed}`.")
+            return f"it should return {n} values, ({listed}), with `return {listed}`; it returned {_what_came(got)}."
+        numbers = [_numbers(g) for g in got]
+        if not _agree(numbers, expected):
+            for mistake in mistakes:  # also those that give a wrong shape (a batch axis left in a bias gradient)
+                wrong = _try(mistake.compute, case)
+                if isinstance(wrong, tuple) and _agree(numbers, wrong) and not _agree(expected, wrong):
+                    return mistake.message
+        arrays = []
+        for symbol, g, e in zip(symbols, got, expected):
+            array, problem = _as_result(g, e, symbol, hint)
+            if problem:
+                return problem
+            arrays.append(array)
+        order = [next((j for j, e in enumerate(expected) if _close(a, e)), None) for a in arrays]
+        if None not in order and sorted(order) == list(range(n)) and order != list(range(n)):
+            return (f"it returned ({', '.join(symbols[j] for j in order)}): return them in the order "
+                    f"({listed}).")
+        for symbol, array, e in zip(symbols, arrays, expected):
+            difference = _compare(array, e, symbol, source)
+            if difference:
+                return _rounded(array, e, symbol) or f"{difference} {hint}"
+        return None
+
+    return diagnose
+
+
+def _keyed(keys: Sequence[str], mistakes: Sequence[Mistake], hint: str, *, what: str, exact: bool,
+           differ: str, source: str):
+    """The diagnosis of a function that returns a dict of arrays: the keys `keys` (more are allowed unless
+    `exact`), each value's shape and numbers, the known mistakes; else which values differ, and the first
+    difference. `what` names the dict that was asked for, `differ` begins the sentence listing the values that
+    differ."""
+
+    def diagnose(got, expected, case):
+        keys_ = list(expected) if exact else list(keys)
+        if not isinstance(got, dict):
+            return f"it should return a dict with {what}; it returned {_what_came(got)}."
+        missing = [k for k in keys_ if k not in got]
+        extra = sorted(map(str, set(got) - set(keys_))) if exact else []
+        if missing or extra:
+            return (f"return a dict with {what}; "
+                    + "; ".join(([f"missing: {missing}"] if missing else []) + ([f"not expected: {extra}"] if extra else []))
+                    + ".")
+        numbers = [_numbers(got[k]) for k in keys_]
+        wanted = [np.asarray(expected[k]) for k in keys_]
+        if not _agree(numbers, wanted):
+            for mistake in mistakes:
+                wrong = _try(mistake.compute, case)
+                if isinstance(wrong, dict) and set(keys_) <= set(wrong):
+                    wrong = [wrong[k] for k in keys_]
+                    if _agree(numbers, wrong) and not _agree(wanted, wrong):
+                        return mistake.message
+        arrays = []
+        for k, want in zip(keys_, wanted):
+            array, problem = _as_result(got[k], want, str(k), hint)
+            if problem:
+                return problem
+            arrays.append(array)
+        wrong = [k for k, a, want in zip(keys_, arrays, wanted) if not _close(a, want)]
+        if not wrong:
+            return None
+        k = wrong[0]
+        first = _compare(arrays[keys_.index(k)], wanted[keys_.index(k)], str(k), source)
+        return f"{differ}: {', '.join(map(str, wrong))}. {first} {hint}"
 
     return diagnose
 
@@ -999,14 +1193,8 @@ def _diagnose_step(hint: str):
                     "values, `return h_t, c_t`.")
         if isinstance(got, dict):
             return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
-        if isinstance(got, np.ndarray) and got.ndim and got.shape[0] == 2 and got.shape[1:] == step.h.shape:
-            return ("it returned one array with h_t and c_t stacked (np.array([h_t, c_t])): return them as two "
-                    "values, `return h_t, c_t`.")
-        if isinstance(got, dict):
-            return f"it returned a dict ({_show(got)}): return the two arrays as a pair, `return h_t, c_t`."
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            what = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else _show(got)
-            return f"it should return 2 values, (h_t, c_t); it returned {what}."
+            return f"it should return 2 values, (h_t, c_t); it returned {_what_came(got)}."
         first, second = got
         if (isinstance(first, np.ndarray) and isinstance(second, np.ndarray) and _close(first, step.c)
                 and _close(second, step.h) and not _close(first, step.h)):

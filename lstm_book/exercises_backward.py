@@ -1,9 +1,11 @@
 """Checkers for the exercises of Part II (chapters 7-9): the stacked weights, the backward pass, clipping.
 
-They work like those of `lstm_book.exercises` (and return its `Feedback`): the reader's function runs on several
-seeded cases, one sequence and batches; on a mismatch its answer is compared with the mistakes people make in
-a backward pass (σ' written as σ, the error from c_{t+1} or h_{t+1} forgotten, the forget gate left out on the way
-to c_{t-1}, ...), and the `Feedback` says what to look at.
+They run on the runner of `lstm_book.exercises` (and return its `Feedback`), with its protections: the reader's
+function runs on copies of seeded cases, one sequence and batches; an input it changes in place is named, an
+endless loop is stopped, a wrong parameter list is named before anything runs, and whatever it returns or raises
+becomes a sentence. On a mismatch its answer is compared with the mistakes people make in a backward pass (σ'
+written as σ, the error from c_{t+1} or h_{t+1} forgotten, the forget gate left out on the way to c_{t-1}, ...),
+and the `Feedback` says what to look at.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from .backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
 from .backward import linear_backward, lstm_backward, lstm_step_backward
 from .cell import PARTS, LSTMParams, Step, init_params
-from .exercises import Feedback, Mistake
+from .exercises import Feedback, Mistake, _check, _keyed, _no_batches, _several
 from .fast import lstm_forward, stack_params
 from .equations import sigmoid
 
@@ -23,57 +25,6 @@ __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_bac
            "check_clip_by_global_norm"]
 
 _PARAMS = tuple(LSTMParams.__dataclass_fields__)
-
-
-def _shapes(case: dict) -> str:
-    return ", ".join(f"{name} {np.shape(v)}" for name, v in case.items() if isinstance(v, np.ndarray))
-
-
-def _differs(got, expected, outputs) -> str | None:
-    """None when the reader's results match; otherwise what differs, in words."""
-    if not isinstance(got, (tuple, list)) or len(got) != len(outputs):
-        return f"return {len(outputs)} values, ({', '.join(outputs)}); yours returned {type(got).__name__}."
-    for name, g, e in zip(outputs, got, expected):
-        try:
-            g = np.asarray(g, dtype=float)
-        except (TypeError, ValueError):
-            return f"{name} is not an array of numbers."
-        if g.shape != np.shape(e):
-            return f"{name} should have shape {np.shape(e)}, but yours has shape {g.shape}."
-        if not np.allclose(g, e, rtol=1e-6, atol=1e-9):
-            k = np.unravel_index(np.argmax(np.abs(g - e)), g.shape) if g.ndim else ()
-            return (f"{name} differs, e.g. at index {tuple(int(i) for i in k)} you have {g[k]:.6f} where "
-                    f"{np.asarray(e)[k]:.6f} is expected.")
-    return None
-
-
-def _check(title: str, function, reference, cases, mistakes, hint: str, outputs) -> Feedback:
-    """Run the reader's function on every case; on a mismatch, name the mistake it matches, if any."""
-    if not callable(function):
-        return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); got {function!r}.")
-    for number, case in enumerate(cases, start=1):
-        expected = reference(*case.values())
-        try:
-            got = function(*(v.copy() if isinstance(v, np.ndarray) else v for v in case.values()))
-        except NotImplementedError:
-            return Feedback(False, f"Your {title} is not written yet: replace `raise NotImplementedError` with your code.")
-        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
-            return Feedback(False, f"Your {title} raised {type(exc).__name__}: {exc} on inputs of shapes "
-                                   f"{_shapes(case)}. {hint}")
-        if got is None:
-            return Feedback(False, f"Your {title} returned None: did you forget the `return`?")
-        problem = _differs(got, expected, outputs)
-        if problem is None:
-            continue
-        for mistake in mistakes:
-            try:
-                wrong = mistake.compute(*case.values())
-            except Exception:  # this mistake is not possible with these shapes
-                continue
-            if _differs(got, wrong, outputs) is None:
-                return Feedback(False, mistake.message)
-        return Feedback(False, f"Case {number} ({_shapes(case)}): {problem} {hint}")
-    return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases, one sequence and batches.")
 
 
 def _params(D: int, H: int, seed: int) -> LSTMParams:
@@ -109,9 +60,11 @@ def check_stack_params(function: Callable) -> Feedback:
                                                   "book keeps the maths' layout: 4H rows (one block per part), D+H columns."),
         Mistake(in_order("ifjo"), "The forget gate and the input gate are swapped: the order is i, j, f, o."),
     ]
-    cases = [{"params": _params(D, H, seed)} for seed, (D, H) in enumerate(((3, 3), (2, 4), (5, 2)))]
+    sizes = ((3, 3), (2, 4), (5, 2))
+    cases = [{"params": _params(D, H, seed)} for seed, (D, H) in enumerate(sizes)]
     hint = "W has shape (4H, D+H): four block rows of H rows each; b has shape (4H,)."
-    return _check("stack", function, reference, cases, mistakes, hint, outputs=("W", "b"))
+    return _check("stack", function, reference, cases, _several(("W", "b"), mistakes, hint), ["params"], hint,
+                  "(D, H) = (3, 3), (2, 4) and (5, 2)", batched=_no_batches)
 
 
 # ------------------------------------------------------------------ chapter 8: the backward pass
@@ -167,8 +120,9 @@ def check_memory_backward(function: Callable) -> Feedback:
                 "dj_t = dc_t ⊙ i_t."),
     ]
     hint = "Every input and every result has the same shape, (H,) or (B, H): the backward of an elementwise step is elementwise."
-    return _check("memory_backward", function, reference, _memory_cases(), mistakes, hint,
-                  outputs=("dc_prev", "df_t", "di_t", "dj_t"))
+    outputs = ("dc_prev", "df_t", "di_t", "dj_t")
+    return _check("memory_backward", function, reference, _memory_cases(), _several(outputs, mistakes, hint),
+                  list(_memory_cases()[0]), hint, "one sequence and batches")
 
 
 def check_forget_gate_backward(function: Callable) -> Feedback:
@@ -209,8 +163,9 @@ def check_forget_gate_backward(function: Callable) -> Feedback:
     ]
     hint = ("dz = df_t ⊙ f_t ⊙ (1 − f_t) has the shape of f_t. With rows: dx_t = dz @ W_xf, dh_prev = dz @ W_hf, "
             "dW_xf = dz^T x_t (H, D) summed over a batch, dW_hf = dz^T h_prev, db_f = dz summed over a batch.")
-    return _check("forget_gate_backward", function, forget_gate_backward, cases, mistakes, hint,
-                  outputs=("dx_t", "dh_prev", "dW_xf", "dW_hf", "db_f"))
+    outputs = ("dx_t", "dh_prev", "dW_xf", "dW_hf", "db_f")
+    return _check("forget_gate_backward", function, forget_gate_backward, cases, _several(outputs, mistakes, hint),
+                  list(cases[0]), hint, "one sequence and batches")
 
 
 def _bptt(xs, params, trace, dh, *, from_h=True, from_c=True, accumulate=True, h_shift=1):
@@ -231,12 +186,23 @@ def _bptt(xs, params, trace, dh, *, from_h=True, from_c=True, accumulate=True, h
     return {**total, "xs": dxs}
 
 
+def _bptt_cases() -> list[dict]:
+    """One sequence and a batch, from rest, with the forward pass's trace."""
+    cases = []
+    for number, (D, H, B, T) in enumerate(((2, 3, None, 5), (3, 2, 4, 6)), start=1):
+        params = _params(D, H, seed=40 + number)
+        rng = np.random.default_rng(50 + number)
+        lead = () if B is None else (B,)
+        xs, dh = rng.normal(0, 1, (T,) + lead + (D,)), rng.normal(0, 1, (T,) + lead + (H,))
+        cases.append({"xs": xs, "params": params, "trace": lstm_forward(xs, params), "dh": dh})
+    return cases
+
+
 def check_lstm_backward(function: Callable) -> Feedback:
     """Check a reader's ``my_lstm_backward(xs, params, trace, dh)`` (from rest, h0 = c0 = 0) that returns a dict
     with the twelve parameter gradients (keys as in `LSTMParams`) and "xs"."""
-    if not callable(function):
-        return Feedback(False, f"Pass your function itself (without calling it); got {function!r}.")
-    mistakes = [
+    mistakes = [Mistake(lambda xs, params, trace, dh, switches=switches: _bptt(xs, params, trace, dh, **switches),
+                        message) for switches, message in [
         ({"from_h": False}, "The error from h_(t+1) is forgotten: h_t reaches the loss directly (dh[t]) and also "
                             "through the next step, whose gates read it. Pass dh[t] + dh_next, where dh_next is the "
                             "h_prev gradient that step t+1 sent back."),
@@ -246,49 +212,33 @@ def check_lstm_backward(function: Callable) -> Feedback:
                                 "step, so their gradient is the SUM of every step's share."),
         ({"h_shift": 0}, "Your h_prev is off by one: step t reads h_(t-1), which is trace.h[t-1] (and zeros at t = 0), "
                          "not trace.h[t]."),
-    ]
-    for number, (D, H, B, T) in enumerate(((2, 3, None, 5), (3, 2, 4, 6)), start=1):
-        params = _params(D, H, seed=40 + number)
-        rng = np.random.default_rng(50 + number)
-        lead = () if B is None else (B,)
-        xs, dh = rng.normal(0, 1, (T,) + lead + (D,)), rng.normal(0, 1, (T,) + lead + (H,))
-        trace = lstm_forward(xs, params)
-        expected = lstm_backward(xs, params, trace, dh)._asdict()
-        try:
-            got = function(xs.copy(), params, trace, dh.copy())
-        except NotImplementedError:
-            return Feedback(False, "Your my_lstm_backward is not written yet: replace `raise NotImplementedError`.")
-        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
-            return Feedback(False, f"Your my_lstm_backward raised {type(exc).__name__}: {exc} (case {number}: "
-                                   f"xs {xs.shape}, dh {dh.shape}).")
-        if not isinstance(got, dict) or set(got) < {*_PARAMS, "xs"}:
-            missing = sorted({*_PARAMS, "xs"} - set(got)) if isinstance(got, dict) else "a dict"
-            return Feedback(False, f"Return a dict with the twelve parameter gradients and 'xs'; missing: {missing}.")
-        wrong = [k for k in (*_PARAMS, "xs") if np.shape(got[k]) != expected[k].shape
-                 or not np.allclose(got[k], expected[k], rtol=1e-6, atol=1e-9)]
-        if not wrong:
-            continue
-        for switches, message in mistakes:
-            mistake = _bptt(xs, params, trace, dh, **switches)
-            if all(np.shape(got[k]) == np.shape(mistake[k]) and np.allclose(got[k], mistake[k], rtol=1e-6, atol=1e-9)
-                   for k in (*_PARAMS, "xs")):
-                return Feedback(False, message)
-        return Feedback(False, f"Case {number} (xs {xs.shape}): these gradients differ from lstm_backward's: "
-                               f"{', '.join(wrong)}. Go back over the loop: the direction (t from T−1 down to 0), "
-                               f"what each step receives, and what is summed.")
-    return Feedback(True, "Your backpropagation through time agrees with lstm_backward, for one sequence and a batch.")
+    ]]
+
+    def reference(xs, params, trace, dh):
+        return lstm_backward(xs, params, trace, dh)._asdict()
+
+    hint = "Go back over the loop: the direction (t from T−1 down to 0), what each step receives, and what is summed."
+    keys = (*_PARAMS, "xs")
+    diagnose = _keyed(keys, mistakes, hint, what="the twelve parameter gradients (keys as in LSTMParams) and 'xs'",
+                      exact=False, differ="these gradients differ from lstm_backward's", source="lstm_backward")
+    return _check("lstm_backward", function, reference, _bptt_cases(), diagnose, ["xs", "params", "trace", "dh"],
+                  hint, "", batched=lambda case: case["xs"].ndim == 3,
+                  passed="Your backpropagation through time agrees with lstm_backward, for one sequence and a batch.")
 
 
 # ------------------------------------------------------------------ chapter 9: clipping
 
-def check_clip_by_global_norm(function: Callable) -> Feedback:
-    """Check a reader's ``clip(grads, max_norm)`` that returns the clipped dict of gradients."""
-    if not callable(function):
-        return Feedback(False, f"Pass your function itself (without calling it); got {function!r}.")
+def _clip_cases() -> list[dict]:
+    """Above the threshold, below it, and one array that dominates the norm."""
     rng = np.random.default_rng(7)
     big = {"W": rng.normal(0, 3, (3, 2)), "b": rng.normal(0, 3, 3)}
     small = {k: v * 1e-3 for k, v in big.items()}
     lopsided = {"W": np.full((2, 2), 10.0), "b": np.array([0.1, -0.1])}
+    return [{"grads": grads, "max_norm": max_norm} for grads, max_norm in ((big, 1.0), (small, 1.0), (lopsided, 5.0))]
+
+
+def check_clip_by_global_norm(function: Callable) -> Feedback:
+    """Check a reader's ``clip(grads, max_norm)`` that returns the clipped dict of gradients."""
 
     def per_array(grads, max_norm):
         return {k: v * min(1.0, max_norm / np.linalg.norm(v)) for k, v in grads.items()}
@@ -302,32 +252,24 @@ def check_clip_by_global_norm(function: Callable) -> Feedback:
         return {k: v * max_norm / norm for k, v in grads.items()}
 
     mistakes = [
-        (lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()},
-         "You clipped each entry (np.clip): that changes the gradient's direction. Scale all arrays by the same "
-         "factor max_norm / norm instead, so the direction is kept."),
-        (per_array, "You clipped each array by its own norm: the arrays then shrink by different factors and the "
-                    "direction changes. Use one global norm, the square root of the sum of squares of ALL entries."),
-        (squared, "Your norm is the sum of squares: take its square root."),
-        (always, "You scaled the gradient even when its norm was already below max_norm: clipping only ever shrinks, "
-                 "the factor is min(1, max_norm / norm)."),
+        Mistake(lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()},
+                "You clipped each entry (np.clip): that changes the gradient's direction. Scale all arrays by the "
+                "same factor max_norm / norm instead, so the direction is kept."),
+        Mistake(per_array, "You clipped each array by its own norm: the arrays then shrink by different factors and "
+                           "the direction changes. Use one global norm, the square root of the sum of squares of ALL "
+                           "entries."),
+        Mistake(squared, "Your norm is the sum of squares: take its square root."),
+        Mistake(always, "You scaled the gradient even when its norm was already below max_norm: clipping only ever "
+                        "shrinks, the factor is min(1, max_norm / norm)."),
     ]
-    for number, (grads, max_norm) in enumerate(((big, 1.0), (small, 1.0), (lopsided, 5.0)), start=1):
-        expected, _ = clip_by_global_norm(grads, max_norm)
-        try:
-            got = function({k: v.copy() for k, v in grads.items()}, max_norm)
-        except NotImplementedError:
-            return Feedback(False, "Your clip is not written yet: replace `raise NotImplementedError`.")
-        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
-            return Feedback(False, f"Your clip raised {type(exc).__name__}: {exc}.")
-        if not isinstance(got, dict) or set(got) != set(grads):
-            return Feedback(False, f"Return a dict with the same keys as grads, {sorted(grads)}.")
-        if all(np.allclose(got[k], expected[k], rtol=1e-9, atol=1e-12) for k in grads):
-            continue
-        for mistake, message in mistakes:
-            wrong = mistake(grads, max_norm)
-            if all(np.allclose(got[k], wrong[k], rtol=1e-9, atol=1e-12) for k in grads):
-                return Feedback(False, message)
-        return Feedback(False, f"Case {number} (max_norm {max_norm}): your clipped gradients differ from the "
-                               f"expected ones. The global norm is sqrt(Σ of every squared entry).")
-    return Feedback(True, "Your clipping agrees with clip_by_global_norm: above the threshold, below it, and when "
-                          "one array dominates.")
+
+    def reference(grads, max_norm):
+        return clip_by_global_norm(grads, max_norm)[0]
+
+    hint = "The global norm is sqrt(Σ of every squared entry), over all the arrays together."
+    diagnose = _keyed((), mistakes, hint, what="the same keys as grads", exact=True,
+                      differ="your clipped gradients differ from the expected ones", source="clip_by_global_norm")
+    return _check("clip", function, reference, _clip_cases(), diagnose, ["grads", "max_norm"], hint, "",
+                  batched=_no_batches,
+                  passed="Your clipping agrees with clip_by_global_norm: above the threshold, below it, and when "
+                         "one array dominates.")

@@ -1,98 +1,26 @@
 """Checkers for the exercises of Part III (chapters 10 and 11): the losses, Adam's step, and the equations the
-variants change. Each runs the reader's function on several cases, compares with `lstm_book`, and on a mismatch
-recognises the mistakes people make (the mask forgotten, no bias correction, z and 1 - z swapped, ...).
+variants change. Each runs the reader's function on several cases with the runner of `lstm_book.exercises` (its
+protections included: copies of the inputs, changed inputs named, a time limit, the parameter list read first,
+any return value or exception explained), compares with `lstm_book`, and on a mismatch recognises the mistakes
+people make (the mask forgotten, no bias correction, z and 1 - z swapped, ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
 from .equations import sigmoid, tanh
-from .exercises import Feedback
+from .exercises import Feedback, Mistake, _check, _no_batches, _several, _single
 from .train import Adam, cross_entropy, squared_error
 
 __all__ = ["check_cross_entropy", "check_squared_error", "check_adam_step", "check_coupled_cell_state",
            "check_gru_hidden_state", "check_peephole_forget_gate"]
 
 
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong version of a function and what to tell a reader whose answer matches it."""
-
-    compute: Callable[..., object]
-    message: str
-
-
-def _call(function, case: dict):
-    copies = [value.copy() if isinstance(value, np.ndarray) else value for value in case.values()]
-    with np.errstate(all="ignore"):          # a reader's overflow is reported in words, not as a warning
-        return function(*copies)
-
-
-def _differs(got, expected, outputs: Sequence[str]) -> str | None:
-    """None when `got` matches `expected`, else what differs, in words."""
-    if outputs:
-        if not isinstance(got, (tuple, list)) or len(got) != len(outputs):
-            return f"return {len(outputs)} values, ({', '.join(outputs)}); got {type(got).__name__}."
-        for name, g, e in zip(outputs, got, expected):
-            problem = _differs(g, e, ())
-            if problem:
-                return f"{name}: {problem}"
-        return None
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"the result should be numbers, but got {type(got).__name__}."
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return f"the result should have shape {expected.shape}, but yours has shape {got.shape}."
-    if not np.all(np.isfinite(got)):
-        return "your result contains NaN or infinity."
-    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        k = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape) if got.ndim else ()
-        return (f"the numbers differ, e.g. at index {tuple(int(i) for i in k)} you have {got[k]:.6f} where "
-                f"{expected[k]:.6f} is expected.")
-    return None
-
-
-def _check(title: str, function, reference, cases: Sequence[dict], mistakes: Sequence[Mistake], hint: str,
-           outputs: Sequence[str] = ()) -> Feedback:
-    """Run the reader's function on every case; on the first mismatch, name the known mistake it matches."""
-    if not callable(function):
-        return Feedback(False, f"Pass your function itself (without calling it), e.g. check(my_function); "
-                               f"got {type(function).__name__}.")
-    for number, case in enumerate(cases, start=1):
-        expected = _call(reference, case)
-        try:
-            got = _call(function, case)
-        except NotImplementedError:
-            return Feedback(False, f"Your {title} is not written yet: replace `raise NotImplementedError` with "
-                                   f"your code.")
-        except Exception as exc:  # the reader's code can fail in any way: explain, don't crash
-            shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in case.items() if isinstance(v, np.ndarray))
-            return Feedback(False, f"Your {title} raised {type(exc).__name__}: {exc} on inputs of shapes {shapes}. "
-                                   f"{hint}")
-        if got is None:
-            return Feedback(False, f"Your {title} returned None: did you forget the `return`?")
-        problem = _differs(got, expected, outputs)
-        if problem is None:
-            continue
-        for mistake in mistakes:
-            try:
-                wrong = _call(mistake.compute, case)
-            except Exception:  # this mistake is not possible with these inputs
-                continue
-            if _differs(got, wrong, outputs) is None:
-                return Feedback(False, mistake.message)
-        return Feedback(False, f"Case {number} of {len(cases)}: {problem} {hint}")
-    return Feedback(True, f"Your {title} agrees with lstm_book on all {len(cases)} cases.")
-
-
 def _loss_cases(kind: str) -> list[dict]:
+    """Three seeded cases (T, B, K) = (1, 1, 3), (4, 2, 3), (6, 3, 2), named as the loss's arguments."""
     rng = np.random.default_rng(20011120)
+    names = ("logits", "labels", "mask") if kind == "cross_entropy" else ("outputs", "targets", "mask")
     cases = []
     for T, B, K in ((1, 1, 3), (4, 2, 3), (6, 3, 2)):
         mask = rng.random((T, B)) < 0.6
@@ -101,7 +29,7 @@ def _loss_cases(kind: str) -> list[dict]:
             target = rng.integers(0, K, size=(T, B))
         else:
             target = rng.normal(size=(T, B, K))
-        cases.append({"outputs": rng.normal(0, 2.0, (T, B, K)), "targets": target, "mask": mask})
+        cases.append(dict(zip(names, (rng.normal(0, 2.0, (T, B, K)), target, mask))))
     return cases
 
 
@@ -155,18 +83,23 @@ def check_cross_entropy(function) -> Feedback:
                       "the wrong classes."),
         Mistake(unmasked_gradient, "Your loss is right but the unscored steps get a gradient: multiply by the mask."),
     ]
-    big = {"outputs": np.array([[[800.0, 0.0, -5.0]]]), "targets": np.array([[0]]), "mask": np.array([[True]])}
-    try:
-        loss, _ = _call(function, big)
-        if not np.isfinite(loss):
-            return Feedback(False, "With large logits (800) your loss is not finite: e^800 overflows. Subtract the "
-                                   "largest logit of each step before exponentiating: softmax does not change.")
-    except NotImplementedError:
-        return Feedback(False, "Your cross_entropy is not written yet: replace `raise NotImplementedError` with your code.")
-    except Exception:  # the main check below explains any other failure
-        pass
-    return _check("cross_entropy", function, cross_entropy, _loss_cases("cross_entropy") + [big], mistakes,
-                  _LOSS_HINT, outputs=("loss", "gradient"))
+    big = {"logits": np.array([[[800.0, 0.0, -5.0]]]), "labels": np.array([[0]]), "mask": np.array([[True]])}
+    diagnose = _several(("loss", "gradient"), mistakes, _LOSS_HINT)
+
+    def overflow_first(got, expected, case):
+        if case is big and isinstance(got, (tuple, list)) and got:
+            try:
+                finite = bool(np.all(np.isfinite(np.asarray(got[0], dtype=float))))
+            except Exception:  # not a number: the diagnosis explains it
+                finite = True
+            if not finite:
+                return ("With large logits (800) your loss is not finite: e^800 overflows. Subtract the largest "
+                        "logit of each step before exponentiating: softmax does not change.")
+        return diagnose(got, expected, case)
+
+    # the large logits first, as before: an overflow is said before anything else
+    return _check("cross_entropy", function, cross_entropy, [big] + _loss_cases("cross_entropy"), overflow_first,
+                  list(big), _LOSS_HINT, "", batched=_no_batches)
 
 
 def check_squared_error(function) -> Feedback:
@@ -198,8 +131,9 @@ def check_squared_error(function) -> Feedback:
         Mistake(per_output, "You averaged over the K outputs too: the loss sums over the outputs of a step and "
                             "averages over the scored steps."),
     ]
-    return _check("squared_error", function, squared_error, _loss_cases("squared_error"), mistakes, _LOSS_HINT,
-                  outputs=("loss", "gradient"))
+    cases = _loss_cases("squared_error")
+    return _check("squared_error", function, squared_error, cases, _several(("loss", "gradient"), mistakes, _LOSS_HINT),
+                  list(cases[0]), _LOSS_HINT, "", batched=_no_batches)
 
 
 def _adam_reference(theta, g, m, v, t, learning_rate):
@@ -248,9 +182,12 @@ def check_adam_step(function) -> Feedback:
         Mistake(variant(t_shift=-1), "The bias correction uses t - 1: the first step is t = 1, so it divides by "
                                      "1 - β1¹ = 0.1 (and at t = 0 it would divide by zero)."),
     ]
-    return _check("adam_step", function, _adam_reference, _adam_cases(), mistakes,
-                  "theta, g, m and v all have the same shape; every operation is elementwise.",
-                  outputs=("theta", "m", "v"))
+    hint = "theta, g, m and v all have the same shape; every operation is elementwise."
+    return _check("adam_step", function, _adam_reference, _adam_cases(), _several(("theta", "m", "v"), mistakes, hint),
+                  list(_adam_cases()[0]), hint, "", batched=_no_batches)
+
+
+_ELEMENTWISE_HINT = "All three inputs and the result have the same shape; every operation is elementwise."
 
 
 def _elementwise_cases(names, ranges) -> list[dict]:
@@ -272,9 +209,10 @@ def check_coupled_cell_state(function) -> Feedback:
         Mistake(lambda c, f, i: c * f + i, "The candidate is written in full: multiply it by j_t = 1 - f_t."),
         Mistake(lambda c, f, i: c + i * (1 - f), "The old memory is kept in full: multiply c_{t-1} by f_t."),
     ]
+    names = ("c_prev", "f_t", "i_t")
     return _check("coupled_cell_state", function, reference,
-                  _elementwise_cases(("c_prev", "f_t", "i_t"), {"c_prev": (-2, 2), "f_t": (0, 1), "i_t": (-1, 1)}),
-                  mistakes, "All three inputs and the result have the same shape; every operation is elementwise.")
+                  _elementwise_cases(names, {"c_prev": (-2, 2), "f_t": (0, 1), "i_t": (-1, 1)}),
+                  _single("c_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
 
 
 def check_gru_hidden_state(function) -> Feedback:
@@ -290,9 +228,10 @@ def check_gru_hidden_state(function) -> Feedback:
                 "average of h_{t-1} and n_t and stays in (-1, 1)."),
         Mistake(lambda h, z, n: (1 - z) * n, "The old state is missing: add z_t ⊙ h_{t-1}."),
     ]
+    names = ("h_prev", "z_t", "n_t")
     return _check("gru_hidden_state", function, reference,
-                  _elementwise_cases(("h_prev", "z_t", "n_t"), {"h_prev": (-1, 1), "z_t": (0, 1), "n_t": (-1, 1)}),
-                  mistakes, "All three inputs and the result have the same shape; every operation is elementwise.")
+                  _elementwise_cases(names, {"h_prev": (-1, 1), "z_t": (0, 1), "n_t": (-1, 1)}),
+                  _single("h_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
 
 
 def _peephole_cases() -> list[dict]:
@@ -324,5 +263,7 @@ def check_peephole_forget_gate(function) -> Feedback:
         Mistake(lambda x, h, c, Wx, Wh, p, b: sigmoid(x @ Wx.T + h @ Wh.T + p * np.tanh(c) + b),
                 "The peephole sees the cell state itself, c_(t-1), not tanh(c_(t-1)) (which is what h shows)."),
     ]
-    return _check("peephole_forget_gate", function, reference, _peephole_cases(), mistakes,
-                  "W_xf (H, D) meets x_t, W_hf (H, H) meets h_prev, and p_f (H,) multiplies c_prev elementwise.")
+    hint = "W_xf (H, D) meets x_t, W_hf (H, H) meets h_prev, and p_f (H,) multiplies c_prev elementwise."
+    cases = _peephole_cases()
+    return _check("peephole_forget_gate", function, reference, cases, _single("f_t", mistakes, hint), list(cases[0]),
+                  hint, "")
