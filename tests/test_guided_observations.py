@@ -97,3 +97,49 @@ def test_observations_draws_the_explorers_own_settings():
 def test_bad_settings_are_refused_with_a_clear_message(settings, message):
     with pytest.raises(LSTMInputError, match=message):
         gate_explorer("o").with_observations(settings)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The chapters: each explorer carries its settings, and every setting drawn as an observation has a button.
+
+def _cells(chapter):
+    nb = json.loads((ROOT / "notebooks" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            tags = cell.get("metadata", {}).get("tags", [])
+            yield "".join(cell["source"]), any(t in ("remove-cell", "remove-input") for t in tags)
+
+
+def chapter_buttons_and_drawn(chapter):
+    """(the explorer with its settings, [the full slider values of every setting the chapter draws])."""
+    namespace = {**vars(explorers), **vars(learning)}
+    explorer, drawn = None, []
+    for source, hidden in _cells(chapter):
+        for node in ast.walk(ast.parse(source)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr == "with_observations":
+                assert explorer is None, f"{chapter}: two explorers with observations"
+                explorer = eval(compile(ast.Expression(node), chapter, "eval"), namespace)  # literals and a factory
+            elif (not hidden and isinstance(node.func.value, ast.Name) and node.func.value.id == "explorer"
+                  and node.func.attr in ("figure", "observations")):
+                assert explorer is not None, f"{chapter}: an observation drawn before the explorer has its settings"
+                if node.func.attr == "figure":
+                    changes = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg != "title"}
+                    drawn.append(explorer.values(**changes))
+                else:
+                    settings = ast.literal_eval(node.args[0]) if node.args else explorer.guided
+                    drawn += [explorer.values(**changes) for _, changes in settings]
+    return explorer, drawn
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_setting_a_chapter_draws_has_its_button(chapter):
+    explorer, drawn = chapter_buttons_and_drawn(chapter)
+    assert explorer is not None, f"{chapter}: the explorer is not made with .with_observations([...])"
+    assert drawn, f"{chapter}: no guided observation is drawn"
+    buttons = [b["values"] for b in explorer.spec()["observations"]]
+    missing = [values for values in drawn if values not in buttons]
+    assert not missing, f"{chapter}: settings drawn without a button: {missing}"
+    undrawn = [values for values in buttons if values not in drawn]
+    assert not undrawn, f"{chapter}: buttons whose setting no figure shows: {undrawn}"
