@@ -310,7 +310,7 @@ class Explorer:
                        "text": l.text} for l in self.lines],
             "mirror": _jsonable(self.mirror) if self.mirror is not None else None,
             # one button each: every slider's value (the ones the setting does not name at their defaults)
-            "observations": [{"label": label, "text": f"Set the explorer: {label}", "values": self.values(**changes)}
+            "observations": [{"label": label, "action": "Set the explorer:", "values": self.values(**changes)}
                              for label, changes in self.guided],
             "data": _jsonable(self.data()),
         }

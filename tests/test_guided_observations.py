@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -38,7 +39,7 @@ def test_the_description_gives_every_slider_of_every_setting():
     explorer = gate_explorer("o").with_observations(SETTINGS)
     buttons = explorer.spec()["observations"]
     assert [b["label"] for b in buttons] == [label for label, _ in SETTINGS]
-    assert [b["text"] for b in buttons] == [f"Set the explorer: {label}" for label, _ in SETTINGS]
+    assert all(b["action"] == "Set the explorer:" for b in buttons)  # said before the label to screen readers
     # written out by hand: the sliders a setting does not name are at their defaults (w_xo = w_ho = b_o = 0)
     assert [b["values"] for b in buttons] == [{"w_xo": 0.0, "w_ho": 0.0, "b_o": -6.0},
                                               {"w_xo": 10.0, "w_ho": 0.0, "b_o": -5.0},
@@ -97,6 +98,12 @@ def test_observations_draws_the_explorers_own_settings():
 def test_bad_settings_are_refused_with_a_clear_message(settings, message):
     with pytest.raises(LSTMInputError, match=message):
         gate_explorer("o").with_observations(settings)
+
+
+def button_name(label: str) -> str:
+    """The accessible name of a label's button: the action, then the label as the front end shows it (b_o as b
+    with a subscript o, which a name reads as "bo")."""
+    return "Set the explorer: " + re.sub(r"([A-Za-z]+)_(\{[^}]*\}|[A-Za-z0-9*-]+)", lambda m: m[1] + m[2].strip("{}"), label)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -146,7 +146,9 @@ var LSTMExplorer = (function () {
       var group = h("div", {"class": "lstm-explorer-observations", role: "group", "aria-labelledby": this.id + "-guided"}, buttons);
       h("span", {"class": "lstm-explorer-observations-label", id: this.id + "-guided"}, group, "Guided observations:");
       spec.observations.forEach(function (ob) {
-        var b = h("button", {type: "button", "aria-label": ob.text, "aria-pressed": "false", title: ob.text}, group);
+        // the name is the visible label, with the action said first to screen readers: "Set the explorer: 2. b_o = 6"
+        var b = h("button", {type: "button", "aria-pressed": "false"}, group);
+        h("span", {"class": "lstm-explorer-sr-only"}, b, ob.action + " ");
         richText(b, ob.label, false);
         b.addEventListener("click", function () { self.setValues(ob.values); });
         self.observationButtons.push({node: b, values: ob.values});
