@@ -2,7 +2,8 @@
 
 Starts JupyterLab on 127.0.0.1 (no token, a temporary folder), opens a notebook in headless Chromium, runs a cell
 that shows a chapter's explorer, moves a slider with the keyboard, and checks that the figure now shows what
-lstm_book computes for the new value. Run in CI (CI=true) it must run: a missing browser is an error there.
+lstm_book computes for the new value; then presses a guided observation's button and asks the kernel's widget what
+it holds. Run in CI (CI=true) it must run: a missing browser is an error there.
 """
 
 from __future__ import annotations
@@ -75,19 +76,25 @@ def lab(tmp_path):
             server.kill()
 
 
+def _open_and_run_first_cell(context, url):
+    """Open the notebook, run its first cell (the explorer); the tab, its page errors and the explorer's view."""
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(url, timeout=90_000)
+    tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    tab.wait_for_timeout(1000)  # a cell run before the kernel is up waits for it
+    tab.locator(".jp-Notebook .jp-Cell").first.click()
+    tab.keyboard.press("Shift+Enter")
+    live = tab.locator(".lstm-explorer-live")
+    live.wait_for(timeout=90_000)
+    return tab, errors, live
+
+
 def test_the_explorer_responds_in_jupyterlab(lab, chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        tab = context.new_page()
-        errors = []
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.goto(f"{lab}/lab/tree/explorer.ipynb", timeout=90_000)
-        tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        tab.wait_for_timeout(1000)  # a cell run before the kernel is up waits for it
-        tab.locator(".jp-Notebook .jp-Cell").first.click()
-        tab.keyboard.press("Shift+Enter")
-        live = tab.locator(".lstm-explorer-live")
-        live.wait_for(timeout=90_000)
+        tab, errors, live = _open_and_run_first_cell(context, f"{lab}/lab/tree/explorer.ipynb")
         view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
         explorer = gate_explorer("f")
         assert np.array_equal(view("v.drawn.c"), explorer.data()["c"]), "the first figure is the defaults"
@@ -112,16 +119,7 @@ def test_an_observation_button_sets_the_kernels_explorer(lab, chromium):
     (the slider moved by hand back at its default) and the figure shows what the kernel computed for it."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        tab = context.new_page()
-        errors = []
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.goto(f"{lab}/lab/tree/observations.ipynb", timeout=90_000)
-        tab.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        tab.wait_for_timeout(1000)
-        tab.locator(".jp-Notebook .jp-Cell").first.click()
-        tab.keyboard.press("Shift+Enter")
-        live = tab.locator(".lstm-explorer-live")
-        live.wait_for(timeout=90_000)
+        tab, errors, live = _open_and_run_first_cell(context, f"{lab}/lab/tree/observations.ipynb")
         view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
         settled = ("() => { const v = document.querySelector('.lstm-explorer-live').parentElement.lstmExplorer;"
                    " return v.seq > 0 && v.received === v.seq; }")

@@ -5,8 +5,10 @@ Builds the book strictly (warnings are errors, a failing cell fails the build), 
 Every request that would leave 127.0.0.1 is aborted and counted. For each page: math typeset, no console errors,
 no failed or third-party requests, and no serious or critical accessibility violation in the book's content
 (axe-core, pinned in package.json and injected from node_modules). On a chapter page every explorer is live: a
-slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, and at
-phone width (390 px) its sliders, readouts and figure fit. Screenshots land in `_build/screenshots/`.
+slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, every
+guided-observation button (mouse and keyboard) sets every slider and draws Python's numbers for its setting, with
+JavaScript off no explorer control shows, and at phone width (390 px) its sliders, readouts and figure fit.
+tests/observation_button_mutants.py proves the button checks reject broken front ends. Screenshots land in `_build/screenshots/`.
 
 Run in CI (CI=true) these tests must run: a missing browser is an error there, not a skip.
 """
