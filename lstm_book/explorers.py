@@ -14,6 +14,11 @@ reference lines. From that one description come
   JavaScript off, and with other values it is the figure of a guided observation;
 * tests, which set values in code and check what was computed and drawn (`Explorer.data`, `ExplorerWidget`).
 
+Guided observations are data too: ``explorer.with_observations([("2. b_o = 6", {"b_o": 6.0}), ...])`` gives the
+explorer its chapter's settings. The live view draws one button per setting that moves every slider there (the
+sliders not named back to their defaults), exactly as a hand on the sliders would; `Explorer.observations()`
+draws the same settings as small multiples (the print and no-JavaScript version).
+
 Adding an explorer: write its compute function (slider values -> dict of arrays, with "t"), describe it with
 `Explorer(...)`, and, for it to respond on the website, give `mirror=` a computation that `mirror.js` knows
 (or register a new one there and add it to tests/test_mirror.py). The front end needs no change.
@@ -22,6 +27,7 @@ Adding an explorer: write its compute function (slider values -> dict of arrays,
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import html
 import io
@@ -126,10 +132,12 @@ class Explorer:
     mirror: Mapping[str, object] | None = None     # the website's computation; None: live in Jupyter only
     columns: int = 1
     own: tuple[str, ...] = ()                      # the equations replaced by the reader's own functions
+    guided: tuple[tuple[str, Mapping[str, float]], ...] = ()  # the guided observations: (label, slider changes)
     _names: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_names", tuple(s.name for s in self.sliders))
+        object.__setattr__(self, "guided", self._checked_settings(self.guided, "guided") if self.guided else ())
 
     def defaults(self) -> dict[str, float]:
         """The slider values the explorer starts from (and the website shows)."""
@@ -149,6 +157,44 @@ class Explorer:
                 )
             values[name] = number
         return values
+
+    def with_observations(self, settings: Sequence[tuple[str, Mapping[str, float]]]) -> "Explorer":
+        """This explorer carrying its chapter's guided observations: [("2. b_o = 6", {"b_o": 6.0}), ...].
+
+        Each setting becomes a button of the live view ("Set the explorer: 2. b_o = 6") that puts every slider
+        there, the ones not named back to their defaults; `observations()` draws the same settings. Every value
+        must lie on its slider's grid (low + k·step), where a slider can stand.
+        """
+        return dataclasses.replace(self, guided=self._checked_settings(settings, "settings"))
+
+    def _checked_settings(self, settings, arg: str) -> tuple[tuple[str, dict[str, float]], ...]:
+        func = f"{self.title}: with_observations"
+        if isinstance(settings, (str, bytes, Mapping)) or not isinstance(settings, Sequence) or not settings:
+            raise LSTMInputError(f"{func}: argument {arg!r} should be a non-empty list of (label, {{slider: value}}) "
+                                 f"pairs, like [(\"2. b_o = 6\", {{\"b_o\": 6.0}})], but got {settings!r:.80}")
+        out, seen = [], set()
+        for k, item in enumerate(settings):
+            if (not isinstance(item, (tuple, list)) or len(item) != 2 or not isinstance(item[0], str)
+                    or not item[0].strip() or not isinstance(item[1], Mapping)):
+                raise LSTMInputError(f"{func}: {arg}[{k}] should be a pair (label, {{slider: value}}) with a "
+                                     f"non-empty label, but got {item!r:.80}")
+            label, changes = item[0], dict(item[1])
+            if label in seen:
+                raise LSTMInputError(f"{func}: {arg}[{k}] repeats the label {label!r}; each button needs its own")
+            seen.add(label)
+            try:
+                values = self.values(**changes)  # names and ranges
+            except LSTMInputError as error:
+                raise LSTMInputError(f"{func}: {arg}[{k}] ({label!r}): {error}") from None
+            for name in changes:
+                slider = self.sliders[self._names.index(name)]
+                steps = (values[name] - slider.low) / slider.step
+                if abs(steps - round(steps)) > 1e-6:
+                    raise LSTMInputError(f"{func}: {arg}[{k}] ({label!r}) sets {name} = {values[name]:g}, which a "
+                                         f"slider of step {slider.step:g} from {slider.low:g} cannot show; expected "
+                                         f"a value on its grid")
+            out.append((label, {name: values[name] for name in changes}))
+        return tuple(out)
 
     def data(self, **changes: float) -> Mapping[str, np.ndarray]:
         """The arrays drawn for these slider values (defaults for the ones not given)."""
@@ -175,13 +221,20 @@ class Explorer:
                 _log_axis(ax, [shown[n] for n in panel.series])
         return fig
 
-    def observations(self, settings: Sequence[tuple[str, Mapping[str, float]]], panels: Sequence[int] | None = None):
+    def observations(self, settings: Sequence[tuple[str, Mapping[str, float]]] | None = None,
+                     panels: Sequence[int] | None = None):
         """Small multiples of guided observations: one row per setting, one column per panel.
 
-        settings: [("1. b_o = 6", {"b_o": 6.0}), ...]; panels: which of the explorer's panels to draw (default:
-        all but an input panel, which is the same in every row). Each column shares its y-axis across rows, so
-        rows compare at a glance. Returns the Figure; its lines carry "<row label>: <quantity label>".
+        settings: [("1. b_o = 6", {"b_o": 6.0}), ...], by default the explorer's own (`with_observations`);
+        panels: which of the explorer's panels to draw (default: all but an input panel, which is the same in
+        every row). Each column shares its y-axis across rows, so rows compare at a glance. Returns the Figure;
+        its lines carry "<row label>: <quantity label>".
         """
+        if settings is None:
+            if not self.guided:
+                raise LSTMInputError(f"{self.title}: observations() needs argument 'settings', or an explorer made "
+                                     f"with .with_observations([...]); this one has no guided observations")
+            settings = self.guided
         chosen = [p for k, p in enumerate(self.panels) if (k in panels if panels is not None else p.series != ("x",))]
         rows = [(label, self.compute(**self.values(**values))) for label, values in settings]
         n, m = len(rows), len(chosen)
@@ -256,6 +309,9 @@ class Explorer:
             "lines": [{"label": l.label, "key": l.key, "orientation": l.orientation, "colour": l.colour,
                        "text": l.text} for l in self.lines],
             "mirror": _jsonable(self.mirror) if self.mirror is not None else None,
+            # one button each: every slider's value (the ones the setting does not name at their defaults)
+            "observations": [{"label": label, "action": "Set the explorer:", "values": self.values(**changes)}
+                             for label, changes in self.guided],
             "data": _jsonable(self.data()),
         }
         return spec

@@ -5,8 +5,10 @@ Builds the book strictly (warnings are errors, a failing cell fails the build), 
 Every request that would leave 127.0.0.1 is aborted and counted. For each page: math typeset, no console errors,
 no failed or third-party requests, and no serious or critical accessibility violation in the book's content
 (axe-core, pinned in package.json and injected from node_modules). On a chapter page every explorer is live: a
-slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, and at
-phone width (390 px) its sliders, readouts and figure fit. Screenshots land in `_build/screenshots/`.
+slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, every
+guided-observation button (mouse and keyboard) sets every slider and draws Python's numbers for its setting, with
+JavaScript off no explorer control shows, and at phone width (390 px) its sliders, readouts and figure fit.
+tests/observation_button_mutants.py proves the button checks reject broken front ends. Screenshots land in `_build/screenshots/`.
 
 Run in CI (CI=true) these tests must run: a missing browser is an error there, not a skip.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -31,6 +34,7 @@ import pytest
 from lstm_book.explorers import cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer
 from lstm_book.learning import backward_explorer, gradient_flow_explorer
 from lstm_book.plots import plain_label
+from test_guided_observations import button_name, chapter_buttons_and_drawn
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -48,6 +52,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # every explorer of the chapters, by the title the page shows
 EXPLORERS = {e.title: e for e in [full_cell_explorer(), hidden_state_explorer(), cell_state_explorer(),
                                   *(gate_explorer(g) for g in "ojfi"), backward_explorer(), gradient_flow_explorer()]}
+# the chapters whose explorer carries guided observations (as buttons)
+GUIDED = [name for name in NOTEBOOKS if name not in WITHOUT_EXPLORER]
 
 
 def _require_browser():
@@ -247,6 +253,79 @@ def _check_explorer(tab, index: int, shot: Path):
     return view("v.timings")
 
 
+def _dirty(root, explorer) -> dict:
+    """Every slider away from its default (to its low end, or its high end where the default is the low end), as
+    a hand would leave them; the values."""
+    values = {s.name: s.low if s.default != s.low else s.high for s in explorer.sliders}
+    root.evaluate("(el, values) => el.lstmExplorer.setValues(values)", values)
+    return values
+
+
+def _check_observation_buttons(tab, index: int, chapter: str) -> int:
+    """Press every guided-observation button of the index-th explorer, with the mouse and with the keyboard,
+    each time from sliders left elsewhere: every slider must show the setting (the ones it does not name at their
+    defaults) and the drawn data must be Python's for it. Returns the number of buttons."""
+    root = tab.locator("[data-lstm-explorer]").nth(index)
+    root.locator(".lstm-explorer-live").wait_for(timeout=30_000)
+    view = lambda expr: root.evaluate(f"(el) => {{ const v = el.lstmExplorer; return {expr}; }}")
+    python, _ = chapter_buttons_and_drawn(chapter)  # the explorer and settings as the chapter's notebook makes them
+    assert view("v.spec.title") == python.title
+    settings = [(label, python.values(**changes)) for label, changes in python.guided]
+    buttons = root.locator(".lstm-explorer-observations button")
+    assert buttons.count() == len(settings) > 0, f"{chapter}: {buttons.count()} buttons for {len(settings)} settings"
+    for k, (label, values) in enumerate(settings):
+        button = root.get_by_role("button", name=button_name(label), exact=True)
+        assert button.count() == 1, f"{chapter}: no button named {label!r}"
+        for how in ("click", "Enter" if k % 2 == 0 else "Space"):
+            dirty = _dirty(root, python)
+            assert button.get_attribute("aria-pressed") == ("true" if dirty == values else "false"), \
+                f"{chapter}, {label!r}: marked as shown while the sliders are elsewhere"
+            if how == "click":
+                button.click()
+            else:
+                button.focus()
+                tab.keyboard.press(how)
+            shown = root.evaluate("""(el) => Object.fromEntries(Array.from(el.querySelectorAll(
+                ".lstm-explorer-live input[type=range]")).map(i => [i.name, [parseFloat(i.value),
+                el.querySelector("output[for='" + i.id + "']").textContent.replace("\u2212", "-")]]))""")
+            for name, value in values.items():
+                slider = next(s for s in python.sliders if s.name == name)
+                decimals = max(0, -int(np.floor(np.log10(slider.step) + 1e-9)))
+                assert abs(shown[name][0] - value) < 1e-9 and shown[name][1] == f"{value:.{decimals}f}", \
+                    f"{chapter}, {label!r} by {how}: slider {name} shows {shown[name]}, expected {value}"
+            assert view("v.values") == values, f"{chapter}, {label!r} by {how}"
+            drawn, expected = view("v.drawn"), python.data(**values)
+            for series, got in drawn.items():
+                assert np.allclose(got, expected[series], rtol=0, atol=1e-9), \
+                    f"{chapter}, {label!r} by {how}: {series} drawn differs from Python's"
+            assert button.get_attribute("aria-pressed") == "true", f"{chapter}, {label!r}: not marked as shown"
+    _dirty(root, python)
+    root.get_by_role("button", name="Reset to defaults").click()
+    assert view("v.values") == python.defaults()
+    defaults = python.data()
+    assert all(np.allclose(got, defaults[series], rtol=0, atol=1e-9) for series, got in view("v.drawn").items())
+    return len(settings)
+
+
+@pytest.mark.parametrize("chapter", GUIDED)
+def test_observation_buttons_set_the_explorer(chapter, server, browser):
+    """Each guided observation's button (mouse and keyboard) puts the live explorer into its setting, the figure
+    recomputed as for a slider move; the page stays clean and accessible with the buttons pressed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    console_errors, failed, outside = _watch(context, tab, server)
+    try:
+        tab.goto(f"{server}/notebooks/{chapter}.html", wait_until="load", timeout=60_000)
+        tab.wait_for_selector("mjx-container", timeout=30_000)
+        assert tab.locator("[data-lstm-explorer]").count() >= 1  # the first is the chapter's (a later one may run the reader's code)
+        _check_observation_buttons(tab, 0, chapter)
+        violations = _axe(tab)
+    finally:
+        context.close()
+    assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)
+    assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
+
+
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_in_browser(page, server, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -309,6 +388,15 @@ def test_explorers_fit_a_phone(page, server, browser):
     assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)
 
 
+def _no_dead_controls(tab, page):
+    """With JavaScript off: no control that could only work with it (no slider or button of an explorer, no
+    button to set one)."""
+    dead = tab.locator("[data-lstm-explorer] button, [data-lstm-explorer] input, .lstm-explorer-observations")
+    assert dead.count() == 0, f"{page}: {dead.count()} controls that need JavaScript show without it"
+    setters = tab.get_by_role("button", name=re.compile("Set the explorer|Reset to defaults"))
+    assert setters.count() == 0, f"{page}: {setters.count()} explorer buttons show without JavaScript"
+
+
 def test_explorers_show_their_figure_without_javascript(server, browser):
     """With JavaScript off every explorer still shows its figure at the defaults, with a text alternative."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
@@ -325,6 +413,7 @@ def test_explorers_show_their_figure_without_javascript(server, browser):
                 alt = image.get_attribute("alt") or ""
                 assert len(alt) > 80 and "step" in alt, f"{page}: the figure's text alternative says too little: {alt!r}"
             assert tab.locator(".lstm-explorer-live").count() == 0
+            _no_dead_controls(tab, page)
     finally:
         context.close()
 

@@ -138,10 +138,22 @@ var LSTMExplorer = (function () {
     var buttons = h("div", {"class": "lstm-explorer-buttons"}, this.root);
     var reset = h("button", {type: "button"}, buttons, "Reset to defaults");
     reset.addEventListener("click", function () { self.reset(); });
-    (spec.presets || []).forEach(function (preset) {
-      var b = h("button", {type: "button"}, buttons, preset.label);
-      b.addEventListener("click", function () { self.setValues(preset.values); });
-    });
+    // the chapter's guided observations: one button each, with every slider's value from the description; a
+    // press moves the sliders as a hand would (one request, the same redraw), and the button of the setting
+    // shown is marked pressed
+    this.observationButtons = [];
+    if ((spec.observations || []).length) {
+      var group = h("div", {"class": "lstm-explorer-observations", role: "group", "aria-labelledby": this.id + "-guided"}, buttons);
+      h("span", {"class": "lstm-explorer-observations-label", id: this.id + "-guided"}, group, "Guided observations:");
+      spec.observations.forEach(function (ob) {
+        // the name is the visible label, with the action said first to screen readers: "Set the explorer: 2. b_o = 6"
+        var b = h("button", {type: "button", "aria-pressed": "false"}, group);
+        h("span", {"class": "lstm-explorer-sr-only"}, b, ob.action + " ");
+        richText(b, ob.label, false);
+        b.addEventListener("click", function () { self.setValues(ob.values); });
+        self.observationButtons.push({node: b, values: ob.values});
+      });
+    }
 
     var figure = h("figure", {"class": "lstm-explorer-figure"}, this.root);
     this.svg = s("svg", {role: "img", "aria-labelledby": this.id + "-title " + this.id + "-desc", focusable: "false"}, figure);
@@ -163,6 +175,7 @@ var LSTMExplorer = (function () {
     if (spec.transport === "message") model.on("msg:custom", this.onMessage);
     this.width = 0;
     this.draw(model.get("data"));
+    this.markObservation();
     if (typeof ResizeObserver !== "undefined") {
       this.resizer = new ResizeObserver(function () {
         if (self.root.clientWidth && Math.abs(self.root.clientWidth - self.width) > 2) self.draw(self.data);
@@ -204,7 +217,18 @@ var LSTMExplorer = (function () {
     var out = this.outputs[name];
     out.node.textContent = fmt(value, out.decimals);
     this.inputs[name].setAttribute("aria-valuetext", name + " = " + fmt(value, out.decimals));
+    this.markObservation();
     this.request();
+  };
+
+  // aria-pressed on the observation buttons whose setting the sliders show now (by a button or by hand)
+  View.prototype.markObservation = function () {
+    var values = this.values;
+    this.observationButtons.forEach(function (b) {
+      var same = true;
+      for (var name in b.values) if (Math.abs(b.values[name] - values[name]) > 1e-9) same = false;
+      b.node.setAttribute("aria-pressed", same ? "true" : "false");
+    });
   };
 
   View.prototype.setValues = function (values) {
@@ -216,6 +240,7 @@ var LSTMExplorer = (function () {
       out.node.textContent = fmt(values[name], out.decimals);
       this.inputs[name].setAttribute("aria-valuetext", name + " = " + fmt(values[name], out.decimals));
     }
+    this.markObservation();
     this.request();
   };
 
