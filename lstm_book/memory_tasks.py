@@ -146,8 +146,9 @@ def temporal_order(T: int = 50) -> Task:
     """The temporal-order problem (Hochreiter & Schmidhuber 1997, experiment 6a), at length T.
 
     A sequence of T symbols (one-hot, D = 8): B first, E last, random distractors a-d in between, except for
-    two relevant symbols, each X or Y: one at a random step in [T/10, 2T/10), one in [5T/10, 6T/10). At the last
-    step the network names their order: XX, XY, YX or YY (4 classes). The 1997 paper used T = 100 to 110.
+    two relevant symbols, each X or Y: one at a random row in [T/10, 2T/10), one in [5T/10, 6T/10) (step t is row
+    t - 1: at T = 50, steps 6-10 and 26-30). At the last step the network names their order: XX, XY, YX or YY
+    (4 classes). The 1997 paper used T = 100 to 110.
     """
     T = _positive_int("temporal_order", "T", T, minimum=20)
 
@@ -174,8 +175,8 @@ def adding(T: int = 50) -> Task:
     """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4), at length T.
 
     Each step brings a pair (value, marker), D = 2: the value is uniform in [-1, 1]; the marker is 1 at two
-    steps, one among steps 1-9 and another among steps 1 to T/2 - 2, -1 at the first and the last step, 0
-    elsewhere. At the end the network outputs 0.5 + (X1 + X2)/4, where X1, X2 are the two marked values: a
+    steps, one among steps 2-10 (rows 1-9) and another among steps 2 to T/2 - 1 (rows 1 to T/2 - 2), -1 at the
+    first and the last step, 0 elsewhere. At the end the network outputs 0.5 + (X1 + X2)/4, where X1, X2 are the two marked values: a
     number in [0, 1]. As in 1997, an answer counts as right when it is within 0.04 of the target.
     Always answering 0.5 is right for 15.4% of the sequences (the `chance` level).
     """
@@ -186,7 +187,7 @@ def adding(T: int = 50) -> Task:
         x[..., 0] = rng.uniform(-1.0, 1.0, size=(T, B))
         rows = np.arange(B)
         t1 = rng.integers(1, 10, size=B)
-        r = rng.integers(1, T // 2 - 2, size=B)                    # steps 1 .. T/2 - 2, skipping t1:
+        r = rng.integers(1, T // 2 - 2, size=B)                    # rows 1 .. T/2 - 2, skipping t1:
         t2 = r + (r >= t1)
         x[0, :, 1] = -1.0
         x[-1, :, 1] = -1.0
