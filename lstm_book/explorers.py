@@ -460,6 +460,8 @@ def _widget_class():
             values = self.explorer.values(**request.get("values", {}))
             data = _jsonable(self.explorer.data(**values))
             data["seq"] = request.get("seq")
+            if request.get("by") == "code":  # set() or reset(): the front end moves its sliders to these values
+                data["seq"], data["values"] = None, dict(values)
             self._values = values
             return data
 
@@ -478,18 +480,20 @@ def _widget_class():
             return dict(self._values)
 
         def set(self, **changes: float) -> None:
-            """Move sliders from code (as the reader's hand does): the figure is recomputed."""
+            """Move sliders from code (as the reader's hand does): the figure is recomputed and the sliders on
+            screen move there."""
             values = self.explorer.values(**{**self.values(), **changes})
-            self.request = {"values": values, "seq": (self.request or {}).get("seq", 0) + 1}
+            self.request = {"values": values, "seq": (self.request or {}).get("seq", 0) + 1, "by": "code"}
 
         def reset(self) -> None:
             """Every slider back to its default."""
-            self.request = {"values": self.explorer.defaults(), "seq": (self.request or {}).get("seq", 0) + 1}
+            self.request = {"values": self.explorer.defaults(), "seq": (self.request or {}).get("seq", 0) + 1,
+                            "by": "code"}
 
         def arrays(self) -> dict[str, np.ndarray]:
             """The data drawn last, as numpy arrays."""
             last = getattr(self, "_last", None) or self.data
-            return {k: np.asarray(v) for k, v in last.items() if k != "seq"}
+            return {k: np.asarray(v) for k, v in last.items() if k not in ("seq", "values")}
 
     return ExplorerWidget
 

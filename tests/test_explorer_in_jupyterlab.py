@@ -48,7 +48,8 @@ def lab(tmp_path):
     # a chapter's explorer with its guided observations, shown as a widget the kernel keeps a name for
     nb.cells = [nbformat.v4.new_code_cell(f"from lstm_book.explorers import gate_explorer\n"
                                           f"w = gate_explorer('f').with_observations({GUIDED!r}).widget()\nw"),
-                nbformat.v4.new_code_cell("print('kernel:', sorted(w.values().items()), round(float(w.arrays()['c'][48]), 12))")]
+                nbformat.v4.new_code_cell("print('kernel:', sorted(w.values().items()), round(float(w.arrays()['c'][48]), 12))"),
+                nbformat.v4.new_code_cell("w.set(b_f=4.0, w_xf=0.0)")]
     nbformat.write(nb, tmp_path / "observations.ipynb")
     port = _free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / ".config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / ".rt")}
@@ -148,6 +149,33 @@ def test_an_observation_button_sets_the_kernels_explorer(lab, chromium):
         text = output.inner_text()
         assert text.startswith("kernel:"), text
         assert f"kernel: {sorted(setting.items())} {round(float(expected['c'][48]), 12)}" in text, text
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def test_setting_the_widget_from_code_moves_the_sliders_on_screen(lab, chromium):
+    """`w.set(b_f=4.0, w_xf=0.0)` in a cell: the sliders and readouts on screen move there, the figure shows the
+    kernel's numbers for that setting, and the guided observation of that setting shows as pressed."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab, errors, live = _open_and_run_first_cell(context, f"{lab}/lab/tree/observations.ipynb")
+        view = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmExplorer; return {expr}; }}")
+        explorer = gate_explorer("f")
+        tab.locator(".jp-Notebook .jp-Cell").nth(2).click()
+        tab.keyboard.press("Shift+Enter")
+        tab.wait_for_function("() => { const v = document.querySelector('.lstm-explorer-live').parentElement"
+                              ".lstmExplorer; return v.values.b_f === 4 && v.values.w_xf === 0; }", timeout=60_000)
+        setting = explorer.values(b_f=4.0, w_xf=0.0)
+        assert view("v.values") == setting
+        for name, value in setting.items():
+            assert float(live.locator(f'input[name="{name}"]').input_value()) == value, name
+        assert "4.0" in live.inner_text()  # the readout of b_f
+        drawn, expected = view("v.drawn"), explorer.data(**setting)
+        for name in ("f", "c"):
+            assert np.array_equal(drawn[name], expected[name]), name
+        pressed = live.get_by_role("button", name=button_name(GUIDED[1][0]), exact=True).get_attribute("aria-pressed")
+        assert pressed == "true"
         assert errors == [], errors
     finally:
         context.close()

@@ -109,6 +109,22 @@ def test_reset_button_restores_the_defaults():
     assert np.allclose(widget.arrays()["c"], default)
 
 
+def test_set_from_code_tells_the_front_end_where_the_sliders_go():
+    """set() and reset() send the values with the data, so the sliders on screen move there (explorer.js draws
+    them); a move by the reader's hand sends none (the slider is already there, and a late answer must not pull it
+    back during a drag)."""
+    widget = gate_explorer("f").widget()
+    widget.set(b_f=4.0)
+    assert widget.data["values"] == {**gate_explorer("f").defaults(), "b_f": 4.0} and widget.data["seq"] is None
+    widget.reset()
+    assert widget.data["values"] == gate_explorer("f").defaults()
+    sent = []
+    widget.send = sent.append
+    widget._on_message(widget, {"type": "request", "values": {"b_f": 3.0}, "seq": 4}, [])
+    assert "values" not in sent[0]["data"] and sent[0]["data"]["seq"] == 4
+    assert set(widget.arrays()) == set(gate_explorer("f").data())
+
+
 def test_an_observation_figure_draws_its_setting():
     fig = gate_explorer("f").figure(b_f=4.0)
     assert np.allclose(drawn(fig, "cell state"), lstm_forward(running_example().x, running_example_params(b_f=4.0)).c[:, 0])

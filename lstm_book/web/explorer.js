@@ -232,6 +232,13 @@ var LSTMExplorer = (function () {
   };
 
   View.prototype.setValues = function (values) {
+    this.showValues(values);
+    this.request();
+  };
+
+  // Move the sliders, readouts and pressed marks to `values` without asking for data (the data came with them:
+  // the kernel's widget was set from code, with set() or reset()).
+  View.prototype.showValues = function (values) {
     for (var name in values) {
       if (!(name in this.inputs)) continue;
       this.inputs[name].value = values[name];
@@ -241,7 +248,6 @@ var LSTMExplorer = (function () {
       this.inputs[name].setAttribute("aria-valuetext", name + " = " + fmt(values[name], out.decimals));
     }
     this.markObservation();
-    this.request();
   };
 
   View.prototype.reset = function () {
@@ -293,6 +299,7 @@ var LSTMExplorer = (function () {
   View.prototype.draw = function (data) {
     if (!data || !data.t) return;
     var spec = this.spec, self = this;
+    if (data.values) this.showValues(data.values);
     this.data = data;
     var width = Math.max(240, Math.round(this.root.clientWidth || 640));
     this.width = width;
