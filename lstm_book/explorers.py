@@ -17,7 +17,9 @@ reference lines. From that one description come
 Guided observations are data too: ``explorer.with_observations([("2. b_o = 6", {"b_o": 6.0}), ...])`` gives the
 explorer its chapter's settings. The live view draws one button per setting that moves every slider there (the
 sliders not named back to their defaults), exactly as a hand on the sliders would; `Explorer.observations()`
-draws the same settings as small multiples (the print and no-JavaScript version).
+draws the same settings as small multiples (the print and no-JavaScript version), and a figure of some of them
+names them by label (``explorer.observations(["2. b_o = 6"])``, ``explorer.figure(observation="2. b_o = 6")``), so
+that a chapter writes each setting once.
 
 Adding an explorer: write its compute function (slider values -> dict of arrays, with "t"), describe it with
 `Explorer(...)`, and, for it to respond on the website, give `mirror=` a computation that `mirror.js` knows
@@ -196,13 +198,29 @@ class Explorer:
             out.append((label, {name: values[name] for name in changes}))
         return tuple(out)
 
+    def _own_setting(self, label: str, arg: str, func: str) -> dict[str, float]:
+        """The slider changes of the explorer's own setting with this label (given to `with_observations`)."""
+        own = dict(self.guided)
+        if label not in own:
+            known = f"its settings are {list(own)}" if own else "it has none (make it with .with_observations([...]))"
+            raise LSTMInputError(f"{self.title}: {func}(): {arg} should be the label of one of the explorer's own "
+                                 f"settings, but got {label!r}; {known}")
+        return dict(own[label])
+
     def data(self, **changes: float) -> Mapping[str, np.ndarray]:
         """The arrays drawn for these slider values (defaults for the ones not given)."""
         return self.compute(**self.values(**changes))
 
-    def figure(self, title: str | None = None, **changes: float):
+    def figure(self, title: str | None = None, *, observation: str | None = None, **changes: float):
         """The static Figure for these slider values: the website's figure with JavaScript off when called with
-        none, a guided observation's figure with some (``explorer.figure(b_f=4.0)``)."""
+        none, a guided observation's figure with some (``explorer.figure(b_f=4.0)``), or with one of the
+        explorer's own settings named by its label (``explorer.figure(observation="2. b_f = 4")``, a setting given
+        to `with_observations`), so that a chapter writes each setting once."""
+        if observation is not None:
+            if changes:
+                raise LSTMInputError(f"{self.title}: figure() takes either argument 'observation' or slider values, "
+                                     f"but got both: observation={observation!r} and {changes}")
+            changes = self._own_setting(observation, "observation", "figure")
         values = self.values(**changes)
         data = self.compute(**values)
         if title is None:
@@ -221,11 +239,13 @@ class Explorer:
                 _log_axis(ax, [shown[n] for n in panel.series])
         return fig
 
-    def observations(self, settings: Sequence[tuple[str, Mapping[str, float]]] | None = None,
+    def observations(self, settings: Sequence[tuple[str, Mapping[str, float]] | str] | None = None,
                      panels: Sequence[int] | None = None):
         """Small multiples of guided observations: one row per setting, one column per panel.
 
-        settings: [("1. b_o = 6", {"b_o": 6.0}), ...], by default the explorer's own (`with_observations`);
+        settings: [("1. b_o = 6", {"b_o": 6.0}), ...], by default the explorer's own (`with_observations`); an
+        item may also be the label of one of the explorer's own settings, so that a figure draws some of them
+        without writing their values again: ``explorer.observations(["4. b_i = −1", "5. b_f = 6"])``;
         panels: which of the explorer's panels to draw (default: all but an input panel, which is the same in
         every row). Each column shares its y-axis across rows, so rows compare at a glance. Returns the Figure;
         its lines carry "<row label>: <quantity label>".
@@ -235,6 +255,12 @@ class Explorer:
                 raise LSTMInputError(f"{self.title}: observations() needs argument 'settings', or an explorer made "
                                      f"with .with_observations([...]); this one has no guided observations")
             settings = self.guided
+        if isinstance(settings, (str, bytes, Mapping)) or not isinstance(settings, Sequence) or not settings:
+            raise LSTMInputError(f"{self.title}: observations(): argument 'settings' should be a non-empty list of "
+                                 f"(label, {{slider: value}}) pairs or labels of the explorer's own settings, but got "
+                                 f"{settings!r:.80}")
+        settings = [(item, self._own_setting(item, f"settings[{k}]", "observations")) if isinstance(item, str)
+                    else item for k, item in enumerate(settings)]
         chosen = [p for k, p in enumerate(self.panels) if (k in panels if panels is not None else p.series != ("x",))]
         rows = [(label, self.compute(**self.values(**values))) for label, values in settings]
         n, m = len(rows), len(chosen)

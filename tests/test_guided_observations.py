@@ -83,6 +83,42 @@ def test_observations_draws_the_explorers_own_settings():
         gate_explorer("o").observations()
 
 
+def test_a_figure_draws_some_of_the_explorers_own_settings_by_label():
+    """A chapter writes each setting once: its figures name the explorer's own settings by their labels."""
+    explorer = gate_explorer("o").with_observations(SETTINGS)
+    fig = explorer.observations(["3. defaults", "1. b_o = −6"], panels=[2])
+    lines = {line.get_label(): line.get_ydata() for ax in fig.axes for line in ax.lines if ": " in line.get_label()}
+    assert sorted(lines) == ["1. b_o = −6: cell state $c_t$", "1. b_o = −6: hidden state $h_t$",
+                             "3. defaults: cell state $c_t$", "3. defaults: hidden state $h_t$"]
+    assert np.array_equal(lines["1. b_o = −6: hidden state $h_t$"], explorer.data(b_o=-6.0)["h"])
+    assert [ax.get_ylabel() for ax in fig.axes] == ["3. defaults", "1. b_o = −6"]  # in the order asked
+    # a label and a written setting mix; the rows are the same as with the values written out
+    mixed = explorer.observations([("b_o = 2", {"b_o": 2.0}), "2. w_xo = 10, b_o = −5"])
+    assert [ax.get_ylabel() for ax in mixed.axes[::2]] == ["b_o = 2", "2. w_xo = 10, b_o = −5"]
+    # figure(observation=label) is figure(**that setting), title included
+    by_label = explorer.figure(observation="2. w_xo = 10, b_o = −5")
+    by_value = explorer.figure(w_xo=10.0, b_o=-5.0)
+    assert by_label.axes[0].get_title() == by_value.axes[0].get_title() == \
+        "The output gate o_t on the running example: w_xo = 10, b_o = -5"
+    for got, want in zip(by_label.axes, by_value.axes):
+        assert [list(l.get_ydata()) for l in got.lines] == [list(l.get_ydata()) for l in want.lines]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda e: e.observations(["4. b_o = 6"]), r"observations\(\): settings\[0\] should be the label of one of the "
+                                               r"explorer's own settings, but got '4. b_o = 6'; its settings are \['1. b_o"),
+    (lambda e: e.observations(["1. b_o = -6"]), r"but got '1. b_o = -6'"),  # a hyphen for the label's minus sign
+    (lambda e: e.observations("1. b_o = −6"), r"argument 'settings' should be a non-empty list"),
+    (lambda e: e.observations([]), r"argument 'settings' should be a non-empty list"),
+    (lambda e: e.figure(observation="b_o = 6"), r"figure\(\): observation should be the label .* but got 'b_o = 6'"),
+    (lambda e: e.figure(observation="3. defaults", b_o=6.0), r"either argument 'observation' or slider values"),
+    (lambda e: gate_explorer("o").figure(observation="3. defaults"), r"it has none \(make it with .with_observations"),
+])
+def test_a_label_that_names_no_setting_is_refused(call, message):
+    with pytest.raises(LSTMInputError, match=message):
+        call(gate_explorer("o").with_observations(SETTINGS))
+
+
 @pytest.mark.parametrize("settings, message", [
     ([], "argument 'settings' should be a non-empty list"),
     ("b_o = 6", "argument 'settings' should be a non-empty list"),
@@ -131,12 +167,15 @@ def chapter_buttons_and_drawn(chapter):
             elif (not hidden and isinstance(node.func.value, ast.Name) and node.func.value.id == "explorer"
                   and node.func.attr in ("figure", "observations")):
                 assert explorer is not None, f"{chapter}: an observation drawn before the explorer has its settings"
+                own = dict(explorer.guided)  # a setting named by its label is the explorer's own
+                keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg not in ("title", "panels")}
                 if node.func.attr == "figure":
-                    changes = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg != "title"}
+                    changes = own[keywords["observation"]] if "observation" in keywords else keywords
                     drawn.append(explorer.values(**changes))
                 else:
-                    settings = ast.literal_eval(node.args[0]) if node.args else explorer.guided
-                    drawn += [explorer.values(**changes) for _, changes in settings]
+                    settings = (ast.literal_eval(node.args[0]) if node.args
+                                else keywords.get("settings", explorer.guided))
+                    drawn += [explorer.values(**(own[item] if isinstance(item, str) else item[1])) for item in settings]
     return explorer, drawn
 
 
