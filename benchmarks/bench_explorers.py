@@ -168,6 +168,22 @@ def bench_jupyterlab():
             server.wait(timeout=30)
     _summary("JupyterLab, one slider step -> figure (kernel round trip, lstm_book computes, SVG redraw)", single, 50)
     _summary("JupyterLab, while dragging at 60 Hz: slider -> figure", timings, 50)
+    _summary("JupyterLab, of which the kernel's share (the widget's answer to one request, in Python)",
+             kernel_answer(), 50)
+
+
+def kernel_answer(n: int = 200) -> list[float]:
+    """Milliseconds the kernel spends on one request of the same explorer: lstm_book computes and the arrays are
+    made ready to send (the rest of a JupyterLab round trip is messaging and drawing)."""
+    widget = full_cell_explorer().widget()
+    slider = widget.explorer.sliders[0]
+    times = []
+    for k in range(n):
+        value = slider.low + (k % int(round((slider.high - slider.low) / slider.step))) * slider.step
+        start = time.perf_counter()
+        widget._answer({"values": {slider.name: value}, "seq": k})
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def page_weight():
