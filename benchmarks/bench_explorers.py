@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lstm_book.explorers import (  # noqa: E402
+from lstm_book.teaching.explorers import (  # noqa: E402
     WEB_DIR, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
 )
 
@@ -123,7 +123,7 @@ def bench_jupyterlab():
     jupyter = str(Path(sys.executable).parent / "jupyter")
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell("from lstm_book.explorers import full_cell_explorer\n"
+        nb.cells = [nbformat.v4.new_code_cell("from lstm_book.teaching.explorers import full_cell_explorer\n"
                                               "full_cell_explorer()")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
         nbformat.write(nb, Path(tmp) / "bench.ipynb")

@@ -38,7 +38,7 @@ matplotlib.use("Agg")                                   # the chapter's figures 
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lstm_book.experiments import QUICK, run_experiments  # noqa: E402
+from lstm_book.teaching.experiments import QUICK, run_experiments  # noqa: E402
 
 BUDGET = 30.0                                           # seconds, for any training the book runs (the team's rule)
 

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from lstm_book import LSTMParams, Step, lstm_step_backward
-from lstm_book import exercises, exercises_backward, exercises_training
-from lstm_book.exercises import Feedback
+from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training
+from lstm_book.teaching.checkers import Feedback
 
 MODULES = (exercises, exercises_backward, exercises_training)
 PARAMS = list(LSTMParams.__dataclass_fields__)

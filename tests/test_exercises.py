@@ -1,6 +1,6 @@
 """The exercise checkers: every correct answer passes, every known mistake gets its own diagnosis.
 
-Each variant below is written out here, independently of lstm_book.exercises, as a reader would write it: a
+Each variant below is written out here, independently of lstm_book.teaching.checkers, as a reader would write it: a
 catalogue of correct implementations (float32, other but equivalent formulas) that must pass and of wrong ones
 (wrong activation, sign errors, swapped or transposed weights, broadcasting slips, batch-only or vector-only
 code, in-place changes of the inputs, strange return values, exceptions) that must be rejected with the right
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from lstm_book import lstm_step
-from lstm_book.exercises import (
+from lstm_book.teaching.checkers import (
     Feedback, check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
     check_lstm_step, check_output_gate,
 )
@@ -422,7 +422,7 @@ def test_feedback_reads_well():
 def test_the_cases_vary_every_parameter():
     """A step that writes a constant where any one parameter belongs is rejected (b_f = 1 in every case let
     `+ 1.0` pass)."""
-    from lstm_book.exercises import _rng_cases_gate, _state_cases, _step_cases
+    from lstm_book.teaching.checkers.part1 import _rng_cases_gate, _state_cases, _step_cases
 
     for case in _step_cases():
         for name, value in case["params"].as_dict().items():

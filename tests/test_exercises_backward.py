@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstm_book import Step, lstm_step_backward
-from lstm_book.exercises_backward import (
+from lstm_book.teaching.checkers import (
     check_clip_by_global_norm, check_forget_gate_backward, check_lstm_backward, check_memory_backward,
     check_stack_params,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_book.exercises_training import (check_adam_step, check_coupled_cell_state, check_cross_entropy,
+from lstm_book.teaching.checkers import (check_adam_step, check_coupled_cell_state, check_cross_entropy,
                                           check_gru_hidden_state, check_peephole_forget_gate, check_squared_error)
 
 

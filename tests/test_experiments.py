@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-import lstm_book.experiments as experiments
+import lstm_book.teaching.experiments as experiments
 from lstm_book import LSTMInputError
-from lstm_book.experiments import Config, best_learning_rates, run_experiments, summarise, table
+from lstm_book.teaching.experiments import Config, best_learning_rates, run_experiments, summarise, table
 
 TINY = Config("tiny", ("lstm", "no_forget"), ("reset_stream", "temporal_order"), (0, 1), (0.01, 0.03),
               steps=6, T=20, hidden_size=2, batch_size=4, eval_every=3)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_book.explorers import gate_explorer
+from lstm_book.teaching.explorers import gate_explorer
 from test_guided_observations import button_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -42,11 +42,11 @@ def lab(tmp_path):
             pytest.fail("CI=true but no chromium on PATH")
         pytest.skip("no chromium on PATH (apt-get install chromium); CI runs this test")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('from lstm_book.explorers import gate_explorer\ngate_explorer("f")')]
+    nb.cells = [nbformat.v4.new_code_cell('from lstm_book.teaching.explorers import gate_explorer\ngate_explorer("f")')]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, tmp_path / "explorer.ipynb")
     # a chapter's explorer with its guided observations, shown as a widget the kernel keeps a name for
-    nb.cells = [nbformat.v4.new_code_cell(f"from lstm_book.explorers import gate_explorer\n"
+    nb.cells = [nbformat.v4.new_code_cell(f"from lstm_book.teaching.explorers import gate_explorer\n"
                                           f"w = gate_explorer('f').with_observations({GUIDED!r}).widget()\nw"),
                 nbformat.v4.new_code_cell("print('kernel:', sorted(w.values().items()), round(float(w.arrays()['c'][48]), 12))"),
                 nbformat.v4.new_code_cell("w.set(b_f=4.0, w_xf=0.0)")]

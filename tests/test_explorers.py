@@ -10,7 +10,7 @@ import pytest
 
 from lstm_book import lstm_forward, running_example, running_example_params
 from lstm_book import forget_gate, sigmoid
-from lstm_book.explorers import (
+from lstm_book.teaching.explorers import (
     Explorer, Panel, Slider, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
 )
 
@@ -285,8 +285,8 @@ def test_a_log_panel_draws_magnitudes_over_decades():
 
 
 @pytest.mark.parametrize("make", [full_cell_explorer, hidden_state_explorer, lambda: gate_explorer("f"),
-                                  lambda: __import__("lstm_book.learning", fromlist=["x"]).backward_explorer(),
-                                  lambda: __import__("lstm_book.learning", fromlist=["x"]).gradient_flow_explorer()])
+                                  lambda: __import__("lstm_book.teaching.explorers", fromlist=["x"]).backward_explorer(),
+                                  lambda: __import__("lstm_book.teaching.explorers", fromlist=["x"]).gradient_flow_explorer()])
 def test_event_markers_sit_on_the_steps_the_text_states(make):
     """One time-index convention: the running example's steps are t = 1..60 (h_0 = c_0 at t = 0); the pulse is
     drawn at t = 5, the distractions at t = 13, 21, 29, 37, 45 and the reset at t = 50, exactly where the input
@@ -303,7 +303,7 @@ def test_event_markers_sit_on_the_steps_the_text_states(make):
 
 def test_the_leaky_integrator_uses_the_same_convention():
     """Chapter 3's explorer (its own constant-gate experiment) also numbers its steps t = 1..T from c_0 at t = 0."""
-    from lstm_book.explorers import leaky_integrator_data
+    from lstm_book.teaching.explorers import leaky_integrator_data
     d = leaky_integrator_data(b_f=0.0, b_j=0.0, b_i=0.0, c_0=2.0, T=10)
     assert np.array_equal(d["t"], np.arange(1, 11))
     f, i, j = 0.5, 0.0, 0.5

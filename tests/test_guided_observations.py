@@ -18,9 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import lstm_book.explorers as explorers
-import lstm_book.learning as learning
-from lstm_book.explorers import cell_state_explorer, gate_explorer
+import lstm_book.teaching.explorers as explorers
+from lstm_book.teaching.explorers import cell_state_explorer, gate_explorer
 from lstm_book.validation import LSTMInputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +154,7 @@ def _cells(chapter):
 
 def chapter_buttons_and_drawn(chapter):
     """(the explorer with its settings, [the full slider values of every setting the chapter draws])."""
-    namespace = {**vars(explorers), **vars(learning)}
+    namespace = vars(explorers)
     explorer, drawn = None, []
     for source, hidden in _cells(chapter):
         for node in ast.walk(ast.parse(source)):

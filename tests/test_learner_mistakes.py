@@ -1,7 +1,7 @@
 """A larger catalogue of what learners actually write, tried against every exercise checker.
 
 Each wrong implementation below is written out as a reader would write it (independently of
-lstm_book.exercises) with the fragment of the message it must get: every one is rejected, never crashes the
+lstm_book.teaching.checkers) with the fragment of the message it must get: every one is rejected, never crashes the
 checker, lets no warning escape, and is told something that points to the mistake. The correct but unusual
 implementations (einsum, explicit loops, float32, np.inner, np.vectorize(math.exp), an in-place update of the
 function's own array, ...) must all be accepted. test_exercises.py holds the first catalogue; nothing here
@@ -19,12 +19,12 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-import lstm_book.exercises as exercises
+import lstm_book.teaching.checkers.part1 as exercises
 from lstm_book import (
     cell_state, forget_gate, hidden_state, init_params, input_gate, input_state, lstm_step, output_gate,
 )
 from lstm_book import sigmoid as book_sigmoid
-from lstm_book.exercises import (
+from lstm_book.teaching.checkers import (
     Feedback, check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
     check_lstm_step, check_output_gate,
 )

@@ -19,7 +19,7 @@ from lstm_book import (
     LSTMInputError, LSTMParams, cell_state, forget_gate, hidden_state, init_params, input_gate, input_state,
     lstm_forward, lstm_step, output_gate, running_example, running_example_params, scalar_params, sigmoid, tanh,
 )
-from lstm_book.plots import CELL_PARTS, draw_cell, plot_series
+from lstm_book.teaching.figures import CELL_PARTS, draw_cell, plot_series
 
 
 def sig(z: float) -> float:
@@ -578,7 +578,7 @@ def test_the_running_example_refuses_bad_settings(kwargs, words):
 
 
 def test_show_source_names_what_it_cannot_show():
-    from lstm_book.notebook import show_source
+    from lstm_book.teaching.notebook import show_source
 
     with pytest.raises(TypeError, match=r"show_source: argument 1 should be a function, class or module .* \(ufunc\)"):
         show_source(np.tanh)

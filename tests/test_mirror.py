@@ -1,4 +1,4 @@
-"""The website's JavaScript mirror of the scalar cell (lstm_book/web/mirror.js) against lstm_book.
+"""The website's JavaScript mirror of the scalar cell (lstm_book/teaching/web/mirror.js) against lstm_book.
 
 The mirror runs in node (installed with npm, which the site's assets need anyway; CI has both). For every
 explorer that responds on the website, the arrays the mirror computes must equal what the explorer's Python
@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from lstm_book import sigmoid
-from lstm_book.explorers import (
+from lstm_book.teaching.explorers import (
     WEB_DIR, cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
 )
-from lstm_book.learning import backward_explorer, gradient_flow_explorer
+from lstm_book.teaching.explorers import backward_explorer, gradient_flow_explorer
 
 NODE = shutil.which("node")
 MIRROR = WEB_DIR / "mirror.js"
@@ -32,7 +32,7 @@ EXPLORERS = {
     "hidden": hidden_state_explorer,
     "cell": cell_state_explorer,
     **{f"gate_{g}": (lambda g=g: gate_explorer(g)) for g in "ojfi"},
-    "backward": backward_explorer,              # chapter 8 (lstm_book.learning): the backward pass
+    "backward": backward_explorer,              # chapter 8 (lstm_book.teaching.explorers): the backward pass
     "gradient_flow": gradient_flow_explorer,    # chapter 9: the error flowing back, LSTM and plain RNN
 }
 

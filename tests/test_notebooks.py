@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import lstm_book
-import lstm_book.exercises
-import lstm_book.explorers
-import lstm_book.plots
+import lstm_book.teaching.checkers
+import lstm_book.teaching.explorers
+import lstm_book.teaching.figures
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -77,11 +77,11 @@ def test_outputs_are_committed_only_where_nbval_compares_them(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_chapter_pastes_a_copy_of_the_package(path):
-    import lstm_book.backward, lstm_book.exercises_backward, lstm_book.fast, lstm_book.learning, lstm_book.rnn  # noqa: E401
+    import lstm_book.backward, lstm_book.fast, lstm_book.rnn, lstm_book.teaching.checkers  # noqa: E401
 
-    public = {name for module in (lstm_book.equations, lstm_book.cell, lstm_book.exercises, lstm_book.explorers,
-                                  lstm_book.plots, lstm_book.tasks, lstm_book.fast, lstm_book.backward,
-                                  lstm_book.rnn, lstm_book.learning, lstm_book.exercises_backward)
+    public = {name for module in (lstm_book.equations, lstm_book.cell, lstm_book.teaching.checkers, lstm_book.teaching.explorers,
+                                  lstm_book.teaching.figures, lstm_book.tasks, lstm_book.fast, lstm_book.backward,
+                                  lstm_book.rnn, lstm_book.teaching.checkers)
               for name in module.__all__}
     defined = set(re.findall(r"^\s*(?:def|class)\s+(\w+)", code(load(path)), flags=re.M))
     assert not defined & public, f"{path.name} defines its own copy of {sorted(defined & public)}: import it instead"

@@ -71,6 +71,6 @@ def test_chapter_eleven_runs_the_quick_experiments_of_the_command_line():
     program = "\n".join(text_of(c) for c in cells("11_what_each_gate_is_worth") if c["cell_type"] == "code")
     assert "run_experiments(QUICK, out=out)" in program and "json.loads(out.read_text())" in program
     text = "\n".join(text_of(c) for c in cells("11_what_each_gate_is_worth") if c["cell_type"] == "markdown")
-    assert "python -m lstm_book.experiments --quick --out results.json" in text
+    assert "python -m lstm_book.teaching.experiments --quick --out results.json" in text
     readme = (ROOT / "README.md").read_text()
-    assert "python -m lstm_book.experiments --quick --out results.json" in readme
+    assert "python -m lstm_book.teaching.experiments --quick --out results.json" in readme

@@ -31,9 +31,9 @@ import re
 import numpy as np
 import pytest
 
-from lstm_book.explorers import cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer
-from lstm_book.learning import backward_explorer, gradient_flow_explorer
-from lstm_book.plots import plain_label
+from lstm_book.teaching.explorers import cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer
+from lstm_book.teaching.explorers import backward_explorer, gradient_flow_explorer
+from lstm_book.teaching.figures import plain_label
 from test_guided_observations import button_name, chapter_buttons_and_drawn
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ this extension copies what the pages need into a staging folder that Sphinx publ
 page makes no request that leaves the site. When they are not there (no npm on this machine), the build
 keeps the default CDN addresses and says so once.
 
-The explorers' front end (`lstm_book/web/`: explorer.js, the JavaScript mirror of the scalar cell, the CSS) is
+The explorers' front end (`lstm_book/teaching/web/`: explorer.js, the JavaScript mirror of the scalar cell, the CSS) is
 part of the book's own code, so it is always served (npm or not), on the pages that show an explorer. An
 explorer's notebook output holds both a widget view (JupyterLab) and a self-contained HTML view (description,
 static figure); on the website the HTML view is preferred (`nb_mime_priority_overrides`) and the explorers'
@@ -96,7 +96,7 @@ def stage(node_modules: Path, staging: Path) -> None:
     (vendor / "widgets-setup.js").write_text(WIDGETS_SETUP_JS)
 
 
-# the explorers' front end, from the book's package: lstm_book/web/<file> -> _static/vendor/lstm-explorer/<file>
+# the explorers' front end, from the book's package: lstm_book/teaching/web/<file> -> _static/vendor/lstm-explorer/<file>
 EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css")
 EXPLORER_MARK = "data-lstm-explorer"
 # widget models that only the explorers' JupyterLab view uses
@@ -104,7 +104,7 @@ EXPLORER_WIDGET_MODULE = "anywidget"
 
 
 def _web_dir(app) -> Path:
-    return Path(app.confdir) / "lstm_book" / "web"
+    return Path(app.confdir) / "lstm_book" / "teaching" / "web"
 
 
 def stage_explorer(web: Path, staging: Path) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .equations import sigmoid, tanh
-from .exercises import Feedback, Mistake, _check, _no_batches, _several, _single
-from .train import Adam, cross_entropy, squared_error
+from lstm_book.equations import sigmoid, tanh
+from .part1 import Feedback, Mistake, _check, _no_batches, _several, _single
+from lstm_book.train import Adam, cross_entropy, squared_error
 
 __all__ = ["check_cross_entropy", "check_squared_error", "check_adam_step", "check_coupled_cell_state",
            "check_gru_hidden_state", "check_peephole_forget_gate"]

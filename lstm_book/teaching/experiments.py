@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .memory_tasks import reset_stream, temporal_order
-from .train import train
-from .validation import LSTMInputError
-from .variants import VARIANTS
+from lstm_book.memory_tasks import reset_stream, temporal_order
+from lstm_book.train import train
+from lstm_book.validation import LSTMInputError
+from lstm_book.variants import VARIANTS
 
 __all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "plot_results",
            "plot_curves", "main"]

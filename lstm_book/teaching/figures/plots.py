@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
 
-from .validation import LSTMInputError, as_float_array, check_finite
+from lstm_book.validation import LSTMInputError, as_float_array, check_finite
 
 __all__ = ["STYLE", "EVENT_STYLE", "REFERENCE_COLOURS", "PANEL_LIMITS", "plain_label", "plot_series", "draw_cell",
            "CELL_PARTS"]

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
-from .backward import linear_backward, lstm_backward, lstm_step_backward
-from .cell import PARTS, LSTMParams, Step, init_params
-from .exercises import Feedback, Mistake, _check, _keyed, _no_batches, _several
-from .fast import lstm_forward, stack_params
-from .equations import sigmoid
+from lstm_book.backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
+from lstm_book.backward import linear_backward, lstm_backward, lstm_step_backward
+from lstm_book.cell import PARTS, LSTMParams, Step, init_params
+from .part1 import Feedback, Mistake, _check, _keyed, _no_batches, _several
+from lstm_book.fast import lstm_forward, stack_params
+from lstm_book.equations import sigmoid
 
 __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_backward", "check_lstm_backward",
            "check_clip_by_global_norm"]

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cell import LSTMParams, Step, init_params, lstm_step
-from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate, sigmoid
+from lstm_book.cell import LSTMParams, Step, init_params, lstm_step
+from lstm_book.equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate, sigmoid
 
 __all__ = [
     "Feedback",

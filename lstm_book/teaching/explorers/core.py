@@ -42,11 +42,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .cell import LSTMParams, lstm_forward, scalar_params
-from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
-from .plots import EVENT_STYLE, REFERENCE_COLOURS, STYLE, fixed_limits, plain_label, plot_series
-from .tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
-from .validation import LSTMInputError, check_integer, check_number, trusted
+from lstm_book.cell import LSTMParams, lstm_forward, scalar_params
+from lstm_book.equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
+from lstm_book.teaching.figures.plots import EVENT_STYLE, REFERENCE_COLOURS, STYLE, fixed_limits, plain_label, plot_series
+from lstm_book.tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
+from lstm_book.validation import LSTMInputError, check_integer, check_number, trusted
 
 __all__ = [
     "Slider",
@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 #: The front end and the JavaScript mirror (served by the website, sent to JupyterLab by the widget).
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 @dataclass(frozen=True)
