@@ -2,7 +2,7 @@
 
 from .core import (WEB_DIR, Explorer, Panel, ReferenceLine, Slider, cell_state_explorer, full_cell_explorer,
                    gate_explorer, hidden_state_explorer, leaky_integrator_data, running_example_data)
-from .learning import LOSS_STEP, backward_data, backward_explorer, gradient_flow_data, gradient_flow_explorer
+from .part2 import LOSS_STEP, backward_data, backward_explorer, gradient_flow_data, gradient_flow_explorer
 
 
 def __getattr__(name):
