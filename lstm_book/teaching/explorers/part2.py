@@ -14,9 +14,10 @@ import numpy as np
 
 from lstm_book.backward import error_signal, lstm_step_backward
 from lstm_book.cell import PARTS, Step, Trace, lstm_step
-from .core import Explorer, Panel, Slider
 from lstm_book.rnn import RNNParams, rnn_error_signal, rnn_forward
 from lstm_book.tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
+
+from .description import Explorer, Panel, Slider
 
 __all__ = ["backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer", "LOSS_STEP"]
 
