@@ -19,55 +19,36 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from lstm_book.cell import LSTMParams, lstm_forward, scalar_params
-from lstm_book.equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
-from lstm_book.tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
+from lstm_book import (RUNNING_EXAMPLE_WEIGHTS, LSTMParams, Trace, lstm_forward, lstm_step, running_example,
+                       running_example_params, scalar_params)
 from lstm_book.teaching.figures.plots import REFERENCE_COLOURS, plain_label
-from lstm_book.validation import LSTMInputError, check_integer, check_number, trusted
+from lstm_book.validation import LSTMInputError, check_integer, check_number
 
 from .description import Explorer, Panel, ReferenceLine, Slider
 
 __all__ = ["running_example_data", "leaky_integrator_data", "full_cell_explorer", "gate_explorer",
            "hidden_state_explorer", "cell_state_explorer"]
 
-_EQUATIONS = {
-    "hidden_state": hidden_state, "output_gate": output_gate, "cell_state": cell_state,
-    "forget_gate": forget_gate, "input_gate": input_gate, "input_state": input_state,
-}
+#: The equations a reader can write and drive an explorer with, in the order of the chapters.
+_EQUATIONS = ("hidden_state", "output_gate", "cell_state", "forget_gate", "input_gate", "input_state")
 
 
-def _run_cell(xs: np.ndarray, params: LSTMParams, h0: np.ndarray, c0: np.ndarray,
-              functions: Mapping[str, Callable]) -> dict[str, np.ndarray]:
-    """The readable step, written with the six equations, where `functions` replace some of them (the reader's
-    own). Every value a replaced function returns is checked: shape (1,) and finite."""
-    eq = {**_EQUATIONS, **functions}
-    out = {k: [] for k in "ijfoch"}
-    h, c = h0, c0
+def step_by_step(xs: np.ndarray, params: LSTMParams, c0: np.ndarray | None = None,
+                 functions: Mapping[str, Callable] | None = None) -> Trace:
+    """`lstm_step` over the sequence `xs`, one step at a time from h_0 = 0 and c_0 = `c0` (default 0), with
+    `functions` ({"forget_gate": my_forget_gate, ...}, the reader's own) in place of the book's equations.
 
-    def checked(name, value):
-        if name in functions:
-            try:
-                array = np.asarray(value, dtype=float)
-            except (TypeError, ValueError):
-                raise LSTMInputError(f"explorer: your {name} returned {type(value).__name__}, expected an array "
-                                     f"of shape (1,)") from None
-            if array.shape != (1,) or not np.all(np.isfinite(array)):
-                raise LSTMInputError(f"explorer: your {name} returned {array!r} (shape {array.shape}), expected "
-                                     f"a finite array of shape (1,), like the package's {name}")
-            return array
-        return value
-
-    with trusted():
-        for x_t in xs:
-            i_t = checked("input_state", eq["input_state"](x_t, h, *params.part("i")))
-            j_t = checked("input_gate", eq["input_gate"](x_t, h, *params.part("j")))
-            f_t = checked("forget_gate", eq["forget_gate"](x_t, h, *params.part("f")))
-            o_t = checked("output_gate", eq["output_gate"](x_t, h, *params.part("o")))
-            c = checked("cell_state", eq["cell_state"](c, f_t, i_t, j_t))
-            h = checked("hidden_state", eq["hidden_state"](c, o_t))
-            for name, value in zip("ijfoch", (i_t, j_t, f_t, o_t, c, h)):
-                out[name].append(value[0])
-    return {k: np.array(v) for k, v in out.items()}
+    `lstm_step` checks what every such function returns (a finite array shaped like the book's result). Part II's
+    explorers compute their forward pass with it too: the arithmetic the website's JavaScript mirror repeats.
+    """
+    h = np.zeros(params.hidden_size)
+    c = h if c0 is None else c0
+    steps = []
+    for x_t in xs:
+        step = lstm_step(x_t, h, c, params, **(functions or {}))
+        h, c = step.h, step.c
+        steps.append(step)
+    return Trace(*(np.stack(values) for values in zip(*steps)))
 
 
 def _check_functions(functions: Mapping[str, Callable], allowed: Sequence[str], func: str):
@@ -82,21 +63,19 @@ def _check_functions(functions: Mapping[str, Callable], allowed: Sequence[str], 
 def running_example_data(functions: Mapping[str, Callable] | None = None, **weights: float) -> dict[str, np.ndarray]:
     """Run the scalar cell with these weights over the running example; every quantity as a (T,) array.
 
-    With `functions` ({"forget_gate": my_forget_gate, ...}) the step is the readable one of the six equations with
-    those replaced by the reader's own; without, it is `lstm_forward`.
+    With `functions` ({"forget_gate": my_forget_gate, ...}) the step is `lstm_step` with those equations replaced
+    by the reader's own (`step_by_step`); without, it is `lstm_forward`.
     """
     example = running_example()
     params = running_example_params(**weights)
-    if functions:
-        data = _run_cell(example.x, params, np.zeros(1), np.zeros(1), functions)
-    else:
-        trace = lstm_forward(example.x, params)
-        data = {name: values[:, 0] for name, values in trace._asdict().items()}
+    trace = step_by_step(example.x, params, functions=functions) if functions else lstm_forward(example.x, params)
+    data = {name: values[:, 0] for name, values in trace._asdict().items()}
     data.update(t=example.t, x=example.x[:, 0], tanh_c=np.tanh(data["c"]))
     return data
 
 
-def _running_events():
+def running_events() -> dict:
+    """The running example's events, for an explorer's `events`: the pulse, the distractions and the reset."""
     example = running_example()
     return {"pulse": example.pulse, "distractions": example.distractions, "reset": example.reset}
 
@@ -109,10 +88,12 @@ def _sliders(names: Sequence[str], weight_range=(-10.0, 10.0), bias_range=(-8.0,
     return tuple(out)
 
 
-def _running_mirror():
+def running_mirror(name: str = "scalar_cell", **fixed) -> dict:
+    """The website's computation `name` (one that mirror.js knows) on the running example, for an explorer's
+    `mirror`: the input, the running example's weights, zero initial states, and the `fixed` inputs it needs."""
     example = running_example()
-    return {"name": "scalar_cell", "x": example.x[:, 0], "t": example.t, "params": dict(RUNNING_EXAMPLE_WEIGHTS),
-            "h0": 0.0, "c0": 0.0, "state": {}}
+    return {"name": name, "x": example.x[:, 0], "t": example.t, "params": dict(RUNNING_EXAMPLE_WEIGHTS),
+            "h0": 0.0, "c0": 0.0, "state": {}, **fixed}
 
 
 def _running_explorer(title, sliders, panels, caption, functions, func, allowed, columns=1):
@@ -123,7 +104,7 @@ def _running_explorer(title, sliders, panels, caption, functions, func, allowed,
         title += " (driven by your " + ", ".join(functions) + ")"
     return Explorer(
         title=title, sliders=sliders, compute=compute, panels=tuple(Panel(tuple(p)) for p in panels),
-        caption=caption, events=_running_events(), mirror=None if functions else _running_mirror(), columns=columns,
+        caption=caption, events=running_events(), mirror=None if functions else running_mirror(), columns=columns,
         own=tuple(functions),
     )
 
@@ -199,11 +180,9 @@ def leaky_integrator_data(b_f: float, b_j: float, b_i: float, c_0: float, T: int
                      for name, value in (("b_j", b_j), ("b_i", b_i), ("c_0", c_0)))
     T = check_integer(T, func="leaky_integrator_data", arg="T", low=1, high=100_000)
     params = scalar_params(b_f=b_f, b_j=b_j, b_i=b_i)
-    if functions:
-        data = _run_cell(np.zeros((T, 1)), params, np.zeros(1), np.array([c_0]), functions)
-    else:
-        trace = lstm_forward(np.zeros((T, 1)), params, c0=np.array([c_0]))
-        data = {name: values[:, 0] for name, values in trace._asdict().items()}
+    xs, c0 = np.zeros((T, 1)), np.array([c_0])
+    trace = step_by_step(xs, params, c0, functions) if functions else lstm_forward(xs, params, c0=c0)
+    data = {name: values[:, 0] for name, values in trace._asdict().items()}
     j, i = data["j"][0], data["i"][0]
     tau = 1.0 + np.exp(b_f)  # = 1 / (1 - f) for f = σ(b_f), without dividing by 1 - f (which is 0.0 for b_f ≥ 37)
     data.update(t=np.arange(1, T + 1), x=np.zeros(T), tanh_c=np.tanh(data["c"]),

@@ -13,39 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_book.backward import error_signal, lstm_step_backward
-from lstm_book.cell import PARTS, Step, Trace, lstm_step
+from lstm_book.cell import PARTS, Step
 from lstm_book.rnn import RNNParams, rnn_error_signal, rnn_forward
 from lstm_book.tasks import RUNNING_EXAMPLE_WEIGHTS, running_example, running_example_params
 
 from .description import Explorer, Panel, Slider
+from .part1 import running_events, running_mirror, step_by_step
 
 __all__ = ["backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer", "LOSS_STEP"]
 
 #: The step at which chapter 8's loss reads the running example's cell: the last step before the reset.
 LOSS_STEP = 49
-
-
-def _readable_trace(xs: np.ndarray, params) -> Trace:
-    """The forward pass as the explorers of Part I compute it: `lstm_step`, one step at a time (the website's
-    JavaScript mirror repeats exactly this arithmetic)."""
-    h = c = np.zeros(params.hidden_size)
-    steps = []
-    for x_t in xs:
-        step = lstm_step(x_t, h, c, params)
-        h, c = step.h, step.c
-        steps.append(step)
-    return Trace(*(np.stack(values) for values in zip(*steps)))
-
-
-def _running_events():
-    example = running_example()
-    return {"pulse": example.pulse, "distractions": example.distractions, "reset": example.reset}
-
-
-def _mirror(name: str, **fixed) -> dict:
-    example = running_example()
-    return {"name": name, "x": example.x[:, 0], "t": example.t, "params": dict(RUNNING_EXAMPLE_WEIGHTS),
-            "h0": 0.0, "c0": 0.0, "state": {}, **fixed}
 
 
 def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: float = 0.0):
@@ -59,7 +37,7 @@ def backward_data(b_f: float = 1.0, w_xj: float = 10.0, b_j: float = -5.0, b_o: 
     example = running_example()
     xs, T = example.x, len(example.x)
     params = running_example_params(b_f=b_f, w_xj=w_xj, b_j=b_j, b_o=b_o)
-    trace = _readable_trace(xs, params)
+    trace = step_by_step(xs, params)
     dh = np.zeros((T, 1))
     dh[LOSS_STEP - 1] = 1.0                     # step k is index k - 1 (steps are numbered 1..T)
     errors = error_signal(xs, params, trace, dh)
@@ -89,8 +67,8 @@ def backward_explorer() -> Explorer:
         caption=(f"Three panels over the 60 steps of the running example, for the loss L = h_{LOSS_STEP}: the cell "
                  "state and hidden state; the error that reaches the memory, ∂L/∂c_t; and each step's share of "
                  "the gradients of the four biases, times 100."),
-        events=_running_events(),
-        mirror=_mirror("lstm_backward", loss_step=LOSS_STEP),
+        events=running_events(),
+        mirror=running_mirror("lstm_backward", loss_step=LOSS_STEP),
     )
 
 
@@ -107,7 +85,7 @@ def gradient_flow_data(b_f: float = 4.0, w_hf: float = 0.0, w_hi: float = 0.0, w
     xs = example.x
     T = len(xs)
     params = running_example_params(b_f=b_f, w_hf=w_hf, w_hi=w_hi)
-    trace = _readable_trace(xs, params)
+    trace = step_by_step(xs, params)
     dh = np.zeros((T, 1))
     dh[-1] = 1.0
     errors = error_signal(xs, params, trace, dh)
@@ -137,6 +115,6 @@ def gradient_flow_explorer() -> Explorer:
         caption=("Three panels over the 60 steps of the running example, for a loss at the last step: the input, "
                  "the LSTM's forget gate, and the base-10 logarithm of the error that reaches each step: the LSTM's "
                  "memory, the product of forget gates after that step, and a plain RNN's hidden state."),
-        events=_running_events(),
-        mirror=_mirror("gradient_flow", w_xh=RUNNING_EXAMPLE_WEIGHTS["w_xi"], b_h=0.0),
+        events=running_events(),
+        mirror=running_mirror("gradient_flow", w_xh=RUNNING_EXAMPLE_WEIGHTS["w_xi"], b_h=0.0),
     )
