@@ -7,9 +7,10 @@
 * `cell_state_explorer`: the cell state as a leaky integrator, with constant gates (chapter 3);
 * `running_example_data`, `leaky_integrator_data`: what they compute, as arrays.
 
-All but the last run on the book's running example (`lstm_book.tasks`). Each explorer can be driven by the
-reader's own equations (``gate_explorer("f", forget_gate=my_forget_gate)``): the step is then `lstm_step` with
-those functions in place of the book's, in Jupyter only (the website's JavaScript copy knows only the book's).
+All but `cell_state_explorer` and `leaky_integrator_data` (the cell with every weight 0) run on the book's
+running example (`lstm_book.tasks`). Each explorer can be driven by the reader's own equations
+(``gate_explorer("f", forget_gate=my_forget_gate)``): the step is then `lstm_step` with those functions in place
+of the book's, in Jupyter only (the website's JavaScript copy knows only the book's).
 """
 
 from __future__ import annotations
