@@ -23,7 +23,7 @@ from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_b
 from lstm_book.teaching.checkers import Feedback
 
 MODULES = (exercises, exercises_backward, exercises_training)
-PARAMS = list(LSTMParams.__dataclass_fields__)
+PARAMS = list(LSTMParams.NAMES)
 
 
 def sig(z):
