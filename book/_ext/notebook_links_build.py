@@ -16,7 +16,7 @@ import re
 
 from notebook_links_common import (
     BIB_BEGIN, BIB_END, BIBFILE, GLOSSARY, LINK, REFERENCES, ROLE, Book, cell_text, is_external, make_cell_id,
-    map_prose, markdown_cell, markdown_segments, resolve, split_target,
+    map_prose, markdown_cell, markdown_segments, resolve, split_target, with_cells,
 )
 
 SOLUTION = re.compile(r"^(?P<fence>:{3,})\{solution\}[ \t]*(?P<label>\S+)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
@@ -132,9 +132,7 @@ def solutions_to_gated(nb: dict) -> dict:
         after = text[position:]
         if after.strip():
             cells.append(markdown_cell(after, f"{cell.get('id', 'c')}-after"))
-    nb = dict(nb)
-    nb["cells"] = cells
-    return nb
+    return with_cells(nb, cells)
 
 
 def _gated(label: str, body: str, seed: str) -> list[dict]:

@@ -178,6 +178,13 @@ def document_text(path: Path) -> str:
 
 # ------------------------------------------------------------------- new cells, with ids that stay the same
 
+def with_cells(nb: dict, cells: list[dict]) -> dict:
+    """A copy of the notebook ``nb`` (its metadata shared) with ``cells`` in place of its cells."""
+    nb = dict(nb)
+    nb["cells"] = cells
+    return nb
+
+
 def markdown_cell(text: str, cell_id: str) -> dict:
     return {"cell_type": "markdown", "id": make_cell_id(cell_id), "metadata": {}, "source": text.strip("\n") + "\n"}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from notebook_links_common import (
     BIB_BEGIN, BIB_END, EXERCISE, GLOSSARY, LINK, REFERENCES, ROLE, ROOT, Book, cell_text, is_external, make_cell_id,
-    map_prose, markdown_cell, relative, resolve, split_target, term_anchor,
+    map_prose, markdown_cell, relative, resolve, split_target, term_anchor, with_cells,
 )
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -192,9 +192,7 @@ def gated_to_solutions(nb: dict) -> dict:
             add(copy.deepcopy(payload))
     if open_solution is not None:
         raise ValueError(f"solution {open_solution[0]} has no solution-end")
-    nb = dict(nb)
-    nb["cells"] = cells
-    return nb
+    return with_cells(nb, cells)
 
 
 ANY_SOLUTION = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}[ \t]*(?P<label>\S+)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$\n?",
@@ -231,9 +229,7 @@ def separate_solutions(nb: dict) -> dict:
         after = text[position:]
         if after.strip():
             cells.append(markdown_cell(after, f"{cell.get('id', 'c')}-after"))
-    nb = dict(nb)
-    nb["cells"] = cells
-    return nb
+    return with_cells(nb, cells)
 
 
 def split_title_cell(nb: dict) -> dict:
@@ -249,9 +245,7 @@ def split_title_cell(nb: dict) -> dict:
     second = copy.deepcopy(cells[0])
     second["id"] = make_cell_id(f"title-{m.group('label')}")
     second["source"] = m.group("rest")
-    nb = dict(nb)
-    nb["cells"] = [first, second] + cells[1:]
-    return nb
+    return with_cells(nb, [first, second] + cells[1:])
 
 
 def mark_exercise_cells(nb: dict) -> dict:
