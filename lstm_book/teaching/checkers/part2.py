@@ -26,7 +26,8 @@ from .runner import Feedback, check, no_batches
 __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_backward", "check_lstm_backward",
            "check_clip_by_global_norm"]
 
-_PARAMS = tuple(LSTMParams.__dataclass_fields__)
+#: The twelve parameters, in the order of the equations (i, j, f, o): the gradients `lstm_backward` returns.
+_PARAMS = ("W_xi", "W_hi", "b_i", "W_xj", "W_hj", "b_j", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_o")
 
 
 def _params(D: int, H: int, seed: int) -> LSTMParams:
