@@ -24,6 +24,9 @@ from lstm_book.cell import LSTMParams
 
 @dataclass
 class Outcome:
+    """What happened in one call: case `number` (from 1) and its inputs, the result or the exception, the inputs
+    changed in place, numpy's warnings, whether it printed."""
+
     number: int
     case: dict
     got: object = None

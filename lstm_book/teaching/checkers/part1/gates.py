@@ -22,6 +22,7 @@ __all__ = ["check_output_gate", "check_forget_gate", "check_input_gate", "check_
 
 
 def relu(z):
+    """max(0, z): the nonlinearity of a mistake (here and in `states`)."""
     return np.maximum(z, 0.0)
 
 
