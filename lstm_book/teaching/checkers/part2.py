@@ -14,11 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lstm_book.backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
+from lstm_book.backward import cell_state_backward, forget_gate_backward, hidden_state_backward
 from lstm_book.backward import linear_backward, lstm_backward, lstm_step_backward
 from lstm_book.cell import PARTS, LSTMParams, Step, init_params
 from lstm_book.equations import sigmoid
 from lstm_book.fast import lstm_forward, stack_params
+from lstm_book.gradients import clip_by_global_norm
 
 from .diagnoses import Mistake, keyed, several
 from .runner import Feedback, check, no_batches
@@ -27,7 +28,7 @@ __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_bac
            "check_clip_by_global_norm"]
 
 #: The twelve parameters, in the order of the equations (i, j, f, o): the gradients `lstm_backward` returns.
-_PARAMS = ("W_xi", "W_hi", "b_i", "W_xj", "W_hj", "b_j", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_o")
+_PARAMS = LSTMParams.NAMES
 
 
 def _params(D: int, H: int, seed: int) -> LSTMParams:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_book.equations import sigmoid, tanh
-from lstm_book.train import Adam, cross_entropy, squared_error
+from lstm_book.adam import Adam
+from lstm_book.losses import cross_entropy, squared_error
 
 from .diagnoses import Mistake, several, single
 from .runner import Feedback, check, no_batches
