@@ -34,10 +34,10 @@ class Adam:
 
     def __post_init__(self):
         for name, low, high in (("learning_rate", 0.0, None), ("beta1", 0.0, 1.0), ("beta2", 0.0, 1.0),
-                                ("eps", 0.0, None)):
+                                ("eps", 0.0, 1.0)):
             value = check_number(getattr(self, name), func="Adam", arg=name)
             if value < low or (value == low and name != "beta1") or (high is not None and value >= high):
-                where = "in [0, 1)" if high else "> 0"
+                where = {"beta1": "in [0, 1)", "beta2": "in (0, 1)", "eps": "in (0, 1)"}.get(name, "> 0")
                 raise LSTMInputError(f"Adam: argument '{name}' should be a number {where}, but got {value!r}")
             setattr(self, name, value)
         self.t = check_integer(self.t, func="Adam", arg="t", low=0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cell import PARTS, LSTMParams, Trace, _check_inputs
-from .validation import LSTMInputError, as_float_array, labelled, no_overflow
+from .validation import LSTMInputError, as_float_array, check_finite, labelled, no_overflow
 
 __all__ = ["stack_params", "unstack", "lstm_forward"]
 
@@ -50,6 +50,7 @@ def unstack(stacked: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     if kind not in ("W_x", "W_h", "b", "z"):
         raise LSTMInputError(f"unstack: argument 'kind' should be one of 'W_x', 'W_h', 'b', 'z', but got {kind!r}")
     stacked = as_float_array(stacked, func="unstack", arg="stacked")
+    check_finite(stacked, func="unstack", arg="stacked")
     axis = -1 if kind == "z" else 0
     if stacked.ndim == 0 or stacked.shape[axis] == 0 or stacked.shape[axis] % 4:
         raise LSTMInputError(f"unstack: argument 'stacked' should have 4H entries (H >= 1) on axis {axis} for kind "

@@ -82,14 +82,14 @@ def _check_loss(func: str, outputs, y, mask, names: tuple[str, str]):
                              f"but got shape {outputs.shape}")
     check_finite(outputs, func=func, arg=out_name)
     T, B, K = outputs.shape
-    mask = np.asarray(mask)
+    mask = _array(mask, func, "mask")
     if mask.dtype != bool or mask.shape != (T, B):
         raise LSTMInputError(f"{func}: argument 'mask' should be a bool array of shape (T={T}, B={B}), but got "
                              f"dtype {mask.dtype}, shape {mask.shape}")
     if not mask.any():
         raise LSTMInputError(f"{func}: argument 'mask' scores no step (all False): the mean over scored steps is "
                              f"undefined")
-    y = np.asarray(y)
+    y = _array(y, func, y_name)
     if y_name == "labels":
         if y.dtype.kind not in "iu" or y.shape != (T, B):
             raise LSTMInputError(f"{func}: argument 'labels' should be integers of shape (T={T}, B={B}), but got "
@@ -104,3 +104,10 @@ def _check_loss(func: str, outputs, y, mask, names: tuple[str, str]):
                                  f"{outputs.shape}, but got shape {y.shape}")
         check_finite(y, func=func, arg=y_name)
     return outputs, y, mask
+
+
+def _array(value, func: str, arg: str) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except Exception:  # ragged lists and the like
+        raise LSTMInputError(f"{func}: argument '{arg}' could not be read as an array") from None

@@ -34,7 +34,8 @@ class Params(Mapping):
     """
 
     def __init__(self, arrays: Mapping, layout: Mapping[str, str], *, func: str = "Params", arg: str = "arrays"):
-        self._set(_checked(arrays, dict(layout), func, arg), dict(layout))
+        layout = _layout(layout, func)
+        self._set(_checked(arrays, layout, func, arg), layout)
 
     def _set(self, arrays: dict[str, np.ndarray], layout: dict[str, str]) -> None:
         object.__setattr__(self, "_arrays", arrays)
@@ -110,6 +111,15 @@ def _checked(arrays, layout: dict[str, str], func: str, arg: str) -> dict[str, n
     check_shapes(func, {label: out[name] for label, name in names.items()},
                  {label: layout[name] for label, name in names.items()})
     return out
+
+
+def _layout(layout, func: str) -> dict[str, str]:
+    """A layout: a mapping from names to symbolic shapes, each a string of symbols ("H D", "H", "K H")."""
+    if not (isinstance(layout, Mapping) and layout and all(isinstance(k, str) and isinstance(v, str) and
+                                                           v.split() for k, v in layout.items())):
+        raise LSTMInputError(f"{func}: argument 'layout' should map each parameter's name to its shape in symbols, "
+                             f"e.g. {{'W_xh': 'H D', 'b_h': 'H'}}, but got {layout!r:.80}")
+    return dict(layout)
 
 
 def _sizes(arrays: dict[str, np.ndarray], layout: dict[str, str]) -> dict[str, int]:

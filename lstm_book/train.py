@@ -243,7 +243,7 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     loss or gradient stops being finite is stopped and returned with `diverged=True`.
     """
     params = _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias,
-                              eval_every, eval_size, test_task, target_accuracy, params)
+                              eval_every, eval_size, test_task, target_accuracy, params, progress, desc)
     data = np.random.default_rng([seed, 1])                  # the training stream
     test_task = test_task or task
     test = test_task.sample(eval_size, np.random.default_rng([seed, 2]))
@@ -304,7 +304,7 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
 
 
 def _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias, eval_every,
-                     eval_size, test_task, target_accuracy, params) -> dict:
+                     eval_size, test_task, target_accuracy, params, progress, desc) -> dict:
     """The checks of `train`'s arguments, each error naming the argument; returns the starting parameters (a dict
     of checked arrays)."""
     if not isinstance(task, Task):
@@ -323,6 +323,11 @@ def _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, 
         raise LSTMInputError("train: argument 'learning_rate' should be a finite number > 0, but got None")
     if forget_bias is not None:
         check_number(forget_bias, func="train", arg="forget_bias")
+    if not isinstance(progress, bool):
+        raise LSTMInputError(f"train: argument 'progress' should be True or False, but got {progress!r:.60}")
+    if desc is not None and not isinstance(desc, str):
+        raise LSTMInputError(f"train: argument 'desc' should be a string (the progress bar's label) or None, but "
+                             f"got {type(desc).__name__}")
     if test_task is not None and (not isinstance(test_task, Task) or (test_task.input_size, test_task.output_size,
                                                                       test_task.loss) != (task.input_size, task.output_size, task.loss)):
         raise LSTMInputError(f"train: argument 'test_task' should be a Task with the inputs, outputs and loss of "

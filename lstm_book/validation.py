@@ -132,7 +132,14 @@ def no_overflow(func: str, arrays: dict[str, np.ndarray]):
 
 
 def check_finite(array: np.ndarray, *, func: str, arg: str) -> None:
-    """Refuse NaN and infinity, naming where the first one sits."""
+    """Refuse NaN and infinity, naming where the first one sits (`array`: anything numpy reads as numbers)."""
+    if not (isinstance(array, np.ndarray) and array.dtype.kind in "fiucb"):
+        try:
+            array = np.asarray(array)
+        except Exception:  # ragged lists and the like
+            array = np.asarray(None)
+        if array.dtype.kind not in "fiucb":
+            raise LSTMInputError(f"{func}: argument '{arg}' should be an array of numbers, but got {_show(array)}")
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = f" at index {tuple(int(k) for k in bad)}" if array.ndim else ""
@@ -157,6 +164,12 @@ def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]
     Arguments are checked in the order of `specs`, so the first argument that fixes a symbol is the one the
     message blames ("H=3 from W_xo").
     """
+    if not (isinstance(arrays, dict) and isinstance(specs, dict) and set(specs) <= set(arrays)
+            and all(isinstance(a, np.ndarray) for a in arrays.values())
+            and all(isinstance(v, str) for v in specs.values())):
+        raise LSTMInputError(f"{func}: check_shapes needs 'arrays' (a dict of numpy arrays) and 'specs' (a dict of "
+                             f"shape strings for some of them), but got {type(arrays).__name__} and "
+                             f"{type(specs).__name__}")
     sizes: dict[str, int] = {}
     origin: dict[str, str] = {}
     batched_by: tuple[str, bool] | None = None  # the first optional-batch argument, and whether it had the axis
@@ -254,4 +267,6 @@ def unchecked(function):
 
 def labelled(params, arg: str = "params") -> dict[str, np.ndarray]:
     """The arrays of a parameter mapping by the names an error message gives them: ``params.W_xi``, ..."""
+    if not hasattr(params, "items"):
+        raise LSTMInputError(f"labelled: argument 'params' should be a mapping of arrays, but got {_show(params)}")
     return {f"{arg}.{name}": value for name, value in params.items()}
