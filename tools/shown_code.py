@@ -44,11 +44,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "lstm_book"
 MACHINERY = "teaching"  # the subpackage of PACKAGE that is not the model
-SHOW_SOURCE = f"{PACKAGE}.{MACHINERY}.notebook.show_source"
 HIDDEN_TAGS = {"remove-cell", "remove-output"}  # a show_source cell with these tags shows nothing on the website
 
 #: The model's functions and classes that no chapter shows on purpose: "lstm_book.module.name": "the reason".
-#: (Today's list is what the measure found on the restructure branch; the model's rewrite finalises it.)
+#: Empty until the model's rewrite (issue 19) settles what the chapters leave out; the command lists the candidates.
 NOT_SHOWN: dict[str, str] = {}
 
 #: The sentence of README.md that states the share (the test recomputes N).
@@ -153,10 +152,10 @@ def items_of(path: Path, module: str) -> list[Item]:
 
 
 def code_cells(notebook: Path) -> list[tuple[int, str, set[str]]]:
-    """The code cells of a notebook: (index among all cells, source, tags), IPython magics blanked out (a line
-    magic becomes an empty line, so line numbers hold; a cell magic's cell is not Python and becomes empty)."""
+    """The code cells of a notebook: (the cell's number among all its cells, from 1; source; tags), IPython magics
+    blanked out (a line magic becomes an empty line, so line numbers hold; a cell magic's cell becomes empty)."""
     cells = []
-    for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+    for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"], start=1):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
@@ -167,12 +166,9 @@ def code_cells(notebook: Path) -> list[tuple[int, str, set[str]]]:
     return cells
 
 
-def bind_imports(node: ast.AST, bindings: dict[str, str], module: str | None = None) -> None:
-    """Record what the names bound by an import statement refer to: local name -> dotted path.
-
-    `module` is the importing module's dotted name (for relative imports in a package's own modules), None in a
-    notebook (where a relative import binds nothing known).
-    """
+def bind_imports(node: ast.AST, bindings: dict[str, str]) -> None:
+    """Record what the names bound by a notebook's import statement refer to: local name -> dotted path (a
+    relative import binds nothing known)."""
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.asname:
@@ -181,7 +177,7 @@ def bind_imports(node: ast.AST, bindings: dict[str, str], module: str | None = N
                 top = alias.name.split(".")[0]
                 bindings[top] = top
     elif isinstance(node, ast.ImportFrom):
-        base = absolute_module(node, module)
+        base = None if node.level else node.module
         for alias in node.names:
             if alias.name == "*":
                 continue
@@ -190,19 +186,6 @@ def bind_imports(node: ast.AST, bindings: dict[str, str], module: str | None = N
                 bindings.pop(local, None)
             else:
                 bindings[local] = f"{base}.{alias.name}"
-
-
-def absolute_module(node: ast.ImportFrom, module: str | None, is_package: bool = False) -> str | None:
-    """The absolute name of the module a `from ... import` reads from (None if relative and not resolvable)."""
-    if not node.level:
-        return node.module
-    if module is None:
-        return None
-    parts = module.split(".") if is_package else module.split(".")[:-1]
-    if node.level - 1 > len(parts) - 1:
-        return None
-    parts = parts[: len(parts) - (node.level - 1)]
-    return ".".join(parts + ([node.module] if node.module else []))
 
 
 def dotted(expr: ast.AST, bindings: dict[str, str]) -> str | None:
