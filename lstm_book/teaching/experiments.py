@@ -39,7 +39,7 @@ from lstm_book.validation import LSTMInputError
 from lstm_book.variants import VARIANTS
 
 __all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "plot_results",
-           "plot_curves", "main"]
+           "plot_curves", "write_results", "main"]
 
 
 @dataclass(frozen=True)
