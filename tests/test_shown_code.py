@@ -123,6 +123,10 @@ def toy(tmp_path, monkeypatch):
     ))
     monkeypatch.syspath_prepend(str(tmp_path))
     yield shown_code.measure(tmp_path, "toybook")
+    forget_toybook()
+
+
+def forget_toybook():
     for name in [m for m in sys.modules if m == "toybook" or m.startswith("toybook.")]:
         del sys.modules[name]
 
@@ -168,3 +172,23 @@ def test_problems_name_what_is_neither_shown_nor_listed_and_every_stale_entry(to
 def test_the_readme_claim_is_read_and_compared(text, problem):
     found = shown_code.readme_problem(text, 55)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_what_show_source_follows_is_shown_too(toy):
+    """When the package's show_source also displays the private functions an object runs (its `shown_objects`),
+    the measure counts what it displays, not only the arguments."""
+    root = toy.root
+    (root / "toybook" / "teaching" / "notebook.py").write_text(textwrap.dedent('''\
+        def show_source(*objects):
+            return shown_objects(*objects)
+
+
+        def shown_objects(*objects):
+            from toybook import core
+            return [*objects, core.hidden] if core.Pair.first in objects else list(objects)
+        '''))
+    forget_toybook()
+    followed = shown_code.measure(root, "toybook")
+    forget_toybook()
+    assert followed.shown_lines["toybook.core.hidden"] == 2 and followed.percent == 100 * 12 // 18
+    assert [s.target for s in followed.shown if s.cell == 3] == ["toybook.core.Pair.first", "toybook.core.hidden"]

@@ -15,11 +15,12 @@ Definitions (tests/test_shown_code.py checks them, and README.md states the shar
   docstring, comments and blank lines inside it included. A class counts once, with its methods. Module
   docstrings, imports, constants and anything else at module level are not counted (nor a `def` nested in an
   `if` or `try` at module level).
-* A chapter SHOWS the lines that `inspect.getsourcelines` gives for each argument of a `show_source(...)` call
-  in one of its code cells (cells tagged `remove-cell` or `remove-output` show nothing on the website and do not
-  count). Each argument is resolved through that notebook's own import statements, read in order: `from
-  lstm_book.x import a`, `from lstm_book import a`, `import lstm_book.x as m` (then `m.a`), and attributes of
-  those (`Cls.meth`).
+* A chapter SHOWS the lines that `inspect.getsourcelines` gives for each object a `show_source(...)` call in one
+  of its code cells displays: its arguments, each followed by the private functions it runs, as
+  `lstm_book.teaching.notebook.shown_objects` lists them (cells tagged `remove-cell` or `remove-output` show
+  nothing on the website and do not count). Each argument is resolved through that notebook's own import
+  statements, read in order: `from lstm_book.x import a`, `from lstm_book import a`, `import lstm_book.x as m`
+  (then `m.a`), and attributes of those (`Cls.meth`).
 * The SHARE is the shown lines of the model's functions and classes over all their lines, rounded down to an
   integer percent in README.md ("The chapters show N% of the model's lines").
 * A function or class counts as shown when every one of its lines is shown; one partly shown (a class of which
@@ -70,11 +71,11 @@ class Item:
 
 @dataclass(frozen=True)
 class Shown:
-    """One argument of a show_source call in a chapter, and the lines of `path` it displays."""
+    """One object a show_source call of a chapter displays (`target`: its dotted name), as lines of `path`."""
 
     notebook: str
     cell: int
-    argument: str
+    call: str
     target: str
     path: Path
     first: int
@@ -211,52 +212,64 @@ def resolve(path: str):
 
 
 def shown_in(notebook: Path, package: str = PACKAGE) -> tuple[list[Shown], list[str]]:
-    """What one chapter shows: every argument of its show_source calls, resolved to lines of a file; and the
-    arguments that could not be resolved to an object of the package, each with where and why."""
+    """What one chapter shows: for every show_source call, the objects it displays (its arguments and, when the
+    package's show_source follows them, the private functions they run: its `shown_objects`), as lines of a
+    file; and the arguments that could not be resolved to an object of the package, each with where and why."""
     shown, unresolved = [], []
     bindings: dict[str, str] = {}
+    helpers = importlib.import_module(f"{package}.{MACHINERY}.notebook")
+    follow = getattr(helpers, "shown_objects", lambda *objects: list(objects))
     show_source = f"{package}.{MACHINERY}.notebook.show_source"
-    for index, source, tags in code_cells(notebook):
+    for number, source, tags in code_cells(notebook):
         try:
             tree = ast.parse(source)
         except SyntaxError as exc:
-            unresolved.append(f"{notebook.name}, cell {index}: not Python ({exc.msg}, line {exc.lineno})")
+            unresolved.append(f"{notebook.name}, cell {number}: not Python ({exc.msg}, line {exc.lineno})")
             continue
         for statement in tree.body:
             nodes = list(ast.walk(statement))
             for node in nodes:
                 bind_imports(node, bindings)
             for node in nodes:
-                if not isinstance(node, ast.Call):
+                if not isinstance(node, ast.Call) or tags & HIDDEN_TAGS:
                     continue
                 func = dotted(node.func, bindings)
                 if not (func == show_source or (func is None and isinstance(node.func, ast.Name)
                                                 and node.func.id == "show_source")):
                     continue
-                if tags & HIDDEN_TAGS:
-                    continue
+                call = f"{notebook.name}, cell {number}: {ast.unparse(node)}"
+                objects = []
                 for arg in node.args:
-                    where = f"{notebook.name}, cell {index}: show_source({ast.unparse(arg)})"
+                    where = f"{notebook.name}, cell {number}: show_source({ast.unparse(arg)})"
                     target = dotted(arg, bindings)
                     if target is None:
                         unresolved.append(f"{where}: not a name imported in the notebook (or an attribute of one)")
-                        continue
-                    if target != package and not target.startswith(package + "."):
+                    elif target != package and not target.startswith(package + "."):
                         unresolved.append(f"{where}: {target} is not from {package}")
-                        continue
+                    else:
+                        try:
+                            objects.append(resolve(target))
+                        except (ImportError, AttributeError) as exc:
+                            unresolved.append(f"{where}: {target} cannot be resolved ({type(exc).__name__}: {exc})")
+                try:
+                    displayed = follow(*objects) if objects else []
+                except (TypeError, ValueError) as exc:
+                    unresolved.append(f"{call}: show_source refuses it ({exc})")
+                    continue
+                for obj in displayed:
+                    obj = obj.fget if isinstance(obj, property) else obj
+                    # getsourcelines follows __wrapped__ (a decorated function shows its own lines), and
+                    # getsourcefile does not: unwrap first, or the file is the decorator's
+                    obj = inspect.unwrap(obj)
+                    name = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', obj)}"
                     try:
-                        obj = resolve(target)
-                        obj = obj.fget if isinstance(obj, property) else obj
-                        # getsourcelines follows __wrapped__ (a decorated function shows its own lines), and
-                        # getsourcefile does not: unwrap first, or the file is the decorator's
-                        obj = inspect.unwrap(obj)
                         lines, first = inspect.getsourcelines(obj)
                         path = Path(inspect.getsourcefile(obj)).resolve()
-                    except (ImportError, AttributeError, TypeError, OSError) as exc:
-                        unresolved.append(f"{where}: {target} cannot be resolved ({type(exc).__name__}: {exc})")
+                    except (TypeError, OSError) as exc:
+                        unresolved.append(f"{call}: {name} has no source ({exc})")
                         continue
                     first = max(first, 1)
-                    shown.append(Shown(notebook.name, index, ast.unparse(arg), target, path, first,
+                    shown.append(Shown(notebook.name, number, ast.unparse(node), name, path, first,
                                        first + len(lines) - 1))
     return shown, unresolved
 
