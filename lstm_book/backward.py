@@ -13,26 +13,25 @@ gradient of its output into the gradients of its inputs:
 
 The four gate functions end in the same linear part, `linear_backward`. `lstm_step_backward` chains the six for
 one step. `lstm_backward` runs backpropagation through time over a whole sequence with the stacked weights of
-`lstm_book.fast`, reusing the forward pass's `Trace`. `gradient_check` compares any gradient with central finite
-differences. Names: `dX` is ∂L/∂X, with the shape of X.
+`lstm_book.fast`, reusing the forward pass's `Trace` (`lstm_book.gradients.gradient_check` compares it with central
+finite differences). Names: `dX` is ∂L/∂X, with the shape of X. Each public function checks its inputs once; the
+loops (`_step_backward`, `_backward`) run on the checked arrays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import numpy as np
 
 from .cell import LSTMParams, Step, Trace, _check_inputs
-from .fast import _forward, _named, stack_params, unstack
-from .validation import LSTMInputError, as_float_array, check_finite, no_overflow, shapes, trusted
+from .fast import _forward, _stack, _unstack
+from .validation import LSTMInputError, as_float_array, check_finite, labelled, no_overflow, shapes, unchecked
 
 __all__ = [
     "hidden_state_backward", "output_gate_backward", "cell_state_backward", "forget_gate_backward",
     "input_gate_backward", "input_state_backward", "linear_backward",
     "StepGradients", "Gradients", "lstm_step_backward", "lstm_backward", "ErrorSignal", "error_signal",
-    "GradientCheck", "gradient_check", "clip_by_global_norm",
 ]
 
 
@@ -109,7 +108,7 @@ def input_state_backward(di_t, i_t, x_t, h_prev, W_xi, W_hi):
 
 # ------------------------------------------------------------------ one step, and a whole sequence
 
-_PARAMS = tuple(LSTMParams.__dataclass_fields__)
+_PARAMS = LSTMParams.NAMES
 
 
 def _gradients(name: str, first: tuple[str, ...], last: tuple[str, ...], doc: str):
@@ -132,16 +131,41 @@ def lstm_step_backward(dh_t, dc_next, x_t, h_prev, c_prev, step: Step, params: L
     back from c_{t+1} (zeros at the last step);  x_t, h_prev, c_prev, step: the step's inputs and its `Step`
     from the forward pass;  params: the `LSTMParams`. Arrays (H,) or (B, H), x_t (D,) or (B, D).
     """
-    with trusted():
-        dc_t, do_t = hidden_state_backward(dh_t, step.c, step.o)
-        dx_o, dh_o, *d_o = output_gate_backward(do_t, step.o, x_t, h_prev, params.W_xo, params.W_ho)
-        dc_t = dc_t + dc_next                      # the memory's error: through h_t, and from c_{t+1}
-        dc_prev, df_t, di_t, dj_t = cell_state_backward(dc_t, c_prev, step.f, step.i, step.j)
-        dx_f, dh_f, *d_f = forget_gate_backward(df_t, step.f, x_t, h_prev, params.W_xf, params.W_hf)
-        dx_j, dh_j, *d_j = input_gate_backward(dj_t, step.j, x_t, h_prev, params.W_xj, params.W_hj)
-        dx_i, dh_i, *d_i = input_state_backward(di_t, step.i, x_t, h_prev, params.W_xi, params.W_hi)
+    x_t, h_prev, c_prev, dh_t, dc_next = _check_inputs("lstm_step_backward", params, x_t=x_t, h_prev=h_prev,
+                                                       c_prev=c_prev, dh_t=dh_t, dc_next=dc_next)
+    step = _check_step(step, h_prev.shape)
+    with no_overflow("lstm_step_backward", {"dh_t": dh_t, "dc_next": dc_next, "x_t": x_t, **labelled(params)}):
+        return _step_backward(dh_t, dc_next, x_t, h_prev, c_prev, step, params)
+
+
+def _step_backward(dh_t, dc_next, x_t, h_prev, c_prev, step: Step, params) -> StepGradients:
+    """`lstm_step_backward` on checked inputs (`error_signal` runs it at every step): the six backward functions,
+    each run as its body, `unchecked`, since every array it receives was checked once by the caller."""
+    dc_t, do_t = unchecked(hidden_state_backward)(dh_t, step.c, step.o)
+    dx_o, dh_o, *d_o = unchecked(output_gate_backward)(do_t, step.o, x_t, h_prev, params["W_xo"], params["W_ho"])
+    dc_t = dc_t + dc_next                      # the memory's error: through h_t, and from c_{t+1}
+    dc_prev, df_t, di_t, dj_t = unchecked(cell_state_backward)(dc_t, c_prev, step.f, step.i, step.j)
+    dx_f, dh_f, *d_f = unchecked(forget_gate_backward)(df_t, step.f, x_t, h_prev, params["W_xf"], params["W_hf"])
+    dx_j, dh_j, *d_j = unchecked(input_gate_backward)(dj_t, step.j, x_t, h_prev, params["W_xj"], params["W_hj"])
+    dx_i, dh_i, *d_i = unchecked(input_state_backward)(di_t, step.i, x_t, h_prev, params["W_xi"], params["W_hi"])
     return StepGradients(dx_i + dx_j + dx_f + dx_o, dh_i + dh_j + dh_f + dh_o, dc_prev,
                          *d_i, *d_j, *d_f, *d_o)
+
+
+def _check_step(step, shape: tuple) -> Step:
+    """The `Step` of `lstm_step_backward`: six finite arrays (i, j, f, o, c, h), each of the states' shape."""
+    if not isinstance(step, Step) or isinstance(step, Trace):
+        raise LSTMInputError(f"lstm_step_backward: argument 'step' should be the Step that lstm_step returned, "
+                             f"but got {type(step).__name__}")
+    fields = []
+    for name, value in step._asdict().items():
+        value = as_float_array(value, func="lstm_step_backward", arg=f"step.{name}")
+        if value.shape != shape:
+            raise LSTMInputError(f"lstm_step_backward: argument 'step' does not belong to these inputs: step.{name} "
+                                 f"should have the shape of 'h_prev', {shape}, but got shape {value.shape}")
+        check_finite(value, func="lstm_step_backward", arg=f"step.{name}")
+        fields.append(value)
+    return Step(*fields)
 
 
 #: The gradients of a loss with respect to every input of `lstm_forward`: the twelve parameters W_xi … b_o, named
@@ -165,7 +189,7 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0, dh = xs[:, None], h0[None], c0[None], dh[:, None]
         trace = Trace(*(a[:, None] for a in trace))
-    with no_overflow("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **_named(params)}):
+    with no_overflow("lstm_backward", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **labelled(params)}):
         grads = _backward(xs, params, trace, dh, h0, c0)
     if unbatched:
         grads = grads._replace(xs=grads.xs[:, 0], h0=grads.h0[0], c0=grads.c0[0])
@@ -175,9 +199,9 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
 def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
     """The loop of `lstm_backward` on checked, batched inputs: xs (T, B, D), trace fields and dh (T, B, H)."""
     T, B, _ = xs.shape
-    H = params.hidden_size
-    dtype = np.result_type(xs, h0, c0, dh, trace.h, *params.as_dict().values())
-    W_x, W_h, _ = (a.astype(dtype, copy=False) for a in stack_params(params))
+    H = h0.shape[-1]
+    dtype = np.result_type(xs, h0, c0, dh, trace.h, *params.values())
+    W_x, W_h, _ = (a.astype(dtype, copy=False) for a in _stack(params))
     i, j, f, o, c = trace.i, trace.j, trace.f, trace.o, trace.c
     # The local derivatives do not depend on the error that will arrive, so they are computed for all steps at
     # once, before the loop: what ∂L/∂h_t and ∂L/∂c_t are multiplied by on their way to each pre-activation.
@@ -218,40 +242,41 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
     dW_h = dz[B:].T @ trace.h[:-1].reshape(-1, H) + dz[:B].T @ h0  # step t's h_{t-1}: h0, then h_1 … h_{T-1}
     db = dz.sum(axis=0)
     dxs = (dz @ W_x).reshape(xs.shape)
-    named = {**unstack(dW_x, "W_x"), **unstack(dW_h, "W_h"), **unstack(db, "b")}
+    named = {**_unstack(dW_x, "W_x"), **_unstack(dW_h, "W_h"), **_unstack(db, "b")}
     return Gradients(**{name: named[name] for name in _PARAMS}, xs=dxs, h0=dh_next, c0=dc_next)
 
 
-def _check_backward(xs, params, trace, dh, h0, c0):
+def _check_backward(xs, params, trace, dh, h0, c0, func: str = "lstm_backward"):
     """The checks of `lstm_backward`: the forward inputs as in `lstm_forward`, then the trace and dh against them."""
-    xs, h0, c0 = _check_inputs("lstm_backward", params, xs=xs, h0=h0, c0=c0)
+    xs, h0, c0 = _check_inputs(func, params, xs=xs, h0=h0, c0=c0)
     if not isinstance(trace, Trace):
-        raise LSTMInputError(f"lstm_backward: argument 'trace' should be the Trace that lstm_forward returned, "
+        raise LSTMInputError(f"{func}: argument 'trace' should be the Trace that lstm_forward returned, "
                              f"but got {type(trace).__name__}")
     want = xs.shape[:-1] + (params.hidden_size,)
     fields = []
     for name, value in trace._asdict().items():
-        value = as_float_array(value, func="lstm_backward", arg=f"trace.{name}")
+        value = as_float_array(value, func=func, arg=f"trace.{name}")
         if value.shape != want:
             raise LSTMInputError(
-                f"lstm_backward: argument 'trace' does not belong to these inputs: trace.{name} should have shape "
+                f"{func}: argument 'trace' does not belong to these inputs: trace.{name} should have shape "
                 f"{want} (T, {'B, ' if xs.ndim == 3 else ''}H from 'xs' {xs.shape} and 'params'), but got shape "
                 f"{value.shape}")
-        check_finite(value, func="lstm_backward", arg=f"trace.{name}")
+        check_finite(value, func=func, arg=f"trace.{name}")
         fields.append(value)
     trace = Trace(*fields)
-    dh = as_float_array(dh, func="lstm_backward", arg="dh")
+    dh = as_float_array(dh, func=func, arg="dh")
     if dh.shape != want:
-        raise LSTMInputError(f"lstm_backward: argument 'dh' should have the shape of trace.h, {want}, "
+        raise LSTMInputError(f"{func}: argument 'dh' should have the shape of trace.h, {want}, "
                              f"but got shape {dh.shape}")
-    check_finite(dh, func="lstm_backward", arg="dh")
+    check_finite(dh, func=func, arg="dh")
     # The first step, recomputed: a trace of other inputs (other weights, other h0 or c0) is caught here.
     batched = (xs, h0, c0) if xs.ndim == 3 else (xs[:1, None], h0[None], c0[None])
-    _, c1, h1 = _forward(batched[0][:1], params, batched[1], batched[2])
+    first = _forward(batched[0][:1], params, batched[1], batched[2])
+    c1, h1 = first.c, first.h
     tol = 1e-4 if np.result_type(trace.c, *params.as_dict().values()) == np.float32 else 1e-9
     if not (np.allclose(c1.reshape(trace.c[0].shape), trace.c[0], rtol=tol, atol=tol)
             and np.allclose(h1.reshape(trace.h[0].shape), trace.h[0], rtol=tol, atol=tol)):
-        raise LSTMInputError("lstm_backward: argument 'trace' does not belong to these inputs: its first step "
+        raise LSTMInputError(f"{func}: argument 'trace' does not belong to these inputs: its first step "
                              "differs from lstm_forward(xs, params, h0, c0) at t = 0. Pass the trace of this very "
                              "forward pass (same xs, params, h0, c0).")
     return xs, h0, c0, trace, dh
@@ -271,111 +296,16 @@ def error_signal(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) -> 
     Arguments as for `lstm_backward`. Returns `ErrorSignal`: ∂L/∂h_t (the loss's own dh[t] plus what step t+1
     sends back) and ∂L/∂c_t (through h_t, plus what c_{t+1} sends back) for every t. Chapter 9 plots them.
     """
-    xs, h0, c0, trace, dh = _check_backward(xs, params, trace, dh, h0, c0)
+    xs, h0, c0, trace, dh = _check_backward(xs, params, trace, dh, h0, c0, func="error_signal")
     h_prev = np.concatenate([h0[None], trace.h[:-1]])
     c_prev = np.concatenate([c0[None], trace.c[:-1]])
     errors_h, errors_c = np.empty_like(dh), np.empty_like(dh)
     dh_next, dc_next = np.zeros_like(dh[0]), np.zeros_like(dh[0])
-    with trusted():
-        for t in range(len(xs) - 1, -1, -1):
+    with no_overflow("error_signal", {"xs": xs, "dh": dh, "h0": h0, "c0": c0, **labelled(params)}):
+        for t in range(len(xs) - 1, -1, -1):                                # checked once, above
             step = Step(*(a[t] for a in trace))
             errors_h[t] = dh[t] + dh_next                                   # all of ∂L/∂h_t
-            errors_c[t] = hidden_state_backward(errors_h[t], step.c, step.o)[0] + dc_next   # all of ∂L/∂c_t
-            g = lstm_step_backward(errors_h[t], dc_next, xs[t], h_prev[t], c_prev[t], step, params)
+            errors_c[t] = unchecked(hidden_state_backward)(errors_h[t], step.c, step.o)[0] + dc_next   # ∂L/∂c_t
+            g = _step_backward(errors_h[t], dc_next, xs[t], h_prev[t], c_prev[t], step, params)
             dh_next, dc_next = g.h_prev, g.c_prev
     return ErrorSignal(errors_h, errors_c)
-
-
-# ------------------------------------------------------------------ checking a gradient, and clipping one
-
-class GradientCheck(NamedTuple):
-    """The result of `gradient_check`: for each checked array, the largest relative and absolute error.
-
-    `passed` is True when every relative error is below `tolerance`. Printing it gives one line per array.
-    """
-
-    relative: dict[str, float]
-    absolute: dict[str, float]
-    tolerance: float
-    entries: int
-
-    @property
-    def passed(self) -> bool:
-        return max(self.relative.values()) < self.tolerance
-
-    @property
-    def max_relative(self) -> float:
-        return max(self.relative.values())
-
-    def __str__(self) -> str:
-        lines = [f"{'':<7}{'max relative error':>20}{'max absolute error':>20}"]
-        lines += [f"{name:<7}{self.relative[name]:>20.1e}{self.absolute[name]:>20.1e}" for name in self.relative]
-        verdict = "passed" if self.passed else "FAILED"
-        lines.append(f"{self.entries} entries checked; largest relative error {self.max_relative:.1e} "
-                     f"(tolerance {self.tolerance:.0e}): {verdict}")
-        return "\n".join(lines)
-
-
-def gradient_check(loss: Callable[..., float], inputs: Mapping[str, np.ndarray],
-                   grads: Mapping[str, np.ndarray], eps: float = 1e-6, tolerance: float = 1e-6) -> GradientCheck:
-    """Compare analytic gradients with central finite differences, entry by entry, in float64.
-
-    loss: a function of the arrays in `inputs` (passed as keyword arguments) returning a number.
-    grads: the analytic ∂loss/∂(each input) to check, by the same names (a subset of inputs is fine).
-    For every entry k the numerical gradient is (loss(a + eps·e_k) − loss(a − eps·e_k)) / (2·eps), and the
-    relative error is |analytic − numerical| / max(|analytic|, |numerical|, 1e-3): relative for gradients
-    above 1e-3, absolute below (where rounding, about 1e-10 here, would swamp a relative measure).
-    A correct float64 backward pass gives 1e-8 or less; a wrong equation gives 1e-3 or more.
-    """
-    if not callable(loss):
-        raise LSTMInputError(f"gradient_check: argument 'loss' should be a function, but got {type(loss).__name__}")
-    if not (isinstance(eps, float) and 0 < eps < 1e-2):
-        raise LSTMInputError(f"gradient_check: argument 'eps' should be a float in (0, 1e-2), but got {eps!r}")
-    base = {}
-    for name, value in inputs.items():
-        value = as_float_array(value, func="gradient_check", arg=f"inputs[{name!r}]").astype(np.float64)
-        check_finite(value, func="gradient_check", arg=f"inputs[{name!r}]")
-        base[name] = value
-    unknown = set(grads) - set(base)
-    if unknown or not grads:
-        raise LSTMInputError(f"gradient_check: argument 'grads' should name some of the inputs {sorted(base)}, "
-                             f"but got {sorted(grads)}")
-    relative, absolute, entries = {}, {}, 0
-    for name, analytic in grads.items():
-        analytic = np.asarray(analytic, dtype=np.float64)
-        if analytic.shape != base[name].shape:
-            raise LSTMInputError(f"gradient_check: grads[{name!r}] should have the shape of inputs[{name!r}], "
-                                 f"{base[name].shape}, but got shape {analytic.shape}")
-        numerical = np.empty_like(analytic)
-        for k in np.ndindex(analytic.shape):
-            values = dict(base)
-            values[name] = base[name].copy()
-            values[name][k] += eps
-            plus = float(loss(**values))
-            values[name][k] -= 2 * eps
-            minus = float(loss(**values))
-            numerical[k] = (plus - minus) / (2 * eps)
-        error = np.abs(analytic - numerical)
-        scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numerical)), 1e-3)
-        relative[name] = float((error / scale).max())
-        absolute[name] = float(error.max())
-        entries += analytic.size
-    return GradientCheck(relative, absolute, tolerance, entries)
-
-
-def clip_by_global_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tuple[dict[str, np.ndarray], float]:
-    """Scale all gradients down together when their joint norm exceeds max_norm (chapter 9).
-
-    grads: name -> array. The global norm is sqrt(sum of squares of every entry of every array). If it is above
-    `max_norm`, every array is multiplied by max_norm / norm, so the direction is kept and the norm becomes
-    max_norm; otherwise nothing changes. Returns (the clipped gradients, the norm before clipping).
-    """
-    if not (isinstance(max_norm, (int, float, np.floating)) and np.isfinite(max_norm) and max_norm > 0):
-        raise LSTMInputError(f"clip_by_global_norm: argument 'max_norm' should be a positive number, but got {max_norm!r}")
-    arrays = {}
-    for name, value in grads.items():
-        arrays[name] = as_float_array(value, func="clip_by_global_norm", arg=f"grads[{name!r}]")
-        check_finite(arrays[name], func="clip_by_global_norm", arg=f"grads[{name!r}]")
-    norm = float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays.values())))
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return {name: a * a.dtype.type(scale) for name, a in arrays.items()}, norm

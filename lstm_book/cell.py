@@ -1,88 +1,54 @@
-"""The whole cell: its parameters, one time step, and the forward pass over a sequence.
+"""The whole cell: its parameters, and one time step built from the six equations.
 
-`lstm_step` is built from the six functions of `lstm_book.equations`. The forward pass over a sequence,
-`lstm_forward`, is the fast cell of `lstm_book.fast` (the whole cell as one matrix product, chapter 7); it is
-imported here so that `lstm_book.cell.lstm_forward` keeps working.
+`lstm_step` runs the six functions of `lstm_book.equations` (or your own versions of any of them) for one step.
+The forward pass over a whole sequence is `lstm_book.fast.lstm_forward`, the whole cell as one matrix product
+(chapter 7); a test holds the two to 1e-12.
 """
 
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, fields
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
 from .equations import cell_state, forget_gate, hidden_state, input_gate, input_state, output_gate
+from .params import Params
 from .validation import (
-    LSTMInputError, as_float_array, check_finite, check_float_dtype, check_integer, check_number, check_shapes,
-    is_trusted, no_overflow, trusted,
+    LSTMInputError, as_float_array, check_finite, check_float_dtype, check_integer, check_number, no_overflow, labelled, unchecked,
 )
 
-__all__ = ["LSTMParams", "Step", "Trace", "init_params", "scalar_params", "lstm_step", "lstm_forward"]
+__all__ = ["PARTS", "EQUATIONS", "LSTMParams", "Step", "Trace", "init_params", "scalar_params", "lstm_step"]
 
 #: The four parts that have weights, in the book's order of the equations' definitions (i, j, f, o).
 PARTS = ("i", "j", "f", "o")
 
 
-@dataclass(frozen=True)
-class LSTMParams:
-    """All weights and biases of one LSTM cell, named as in the equations.
+class LSTMParams(Params):
+    """All weights and biases of one LSTM cell, named as in the equations: ``LSTMParams(W_xi=..., ..., b_o=...)``.
 
     For each part g in (i, j, f, o):  W_xg: (H, D) input weights;  W_hg: (H, H) recurrent weights;  b_g: (H,).
     D is `input_size`, H is `hidden_size`. All twelve arrays are checked when the object is made, and the
     object keeps its own read-only copies: changing the caller's arrays later changes nothing here, and
-    ``params.b_f[0] = 4`` is refused (make a changed copy with `replace`).
+    ``params.b_f[0] = 4`` is refused (make a changed copy with `replace`). A `Params` (lstm_book.params): a
+    read-only mapping, so ``dict(params)`` and ``LSTMParams(**params)`` work.
     """
 
-    W_xi: np.ndarray
-    W_hi: np.ndarray
-    b_i: np.ndarray
-    W_xj: np.ndarray
-    W_hj: np.ndarray
-    b_j: np.ndarray
-    W_xf: np.ndarray
-    W_hf: np.ndarray
-    b_f: np.ndarray
-    W_xo: np.ndarray
-    W_ho: np.ndarray
-    b_o: np.ndarray
+    #: The twelve names, part by part in the order i, j, f, o.
+    NAMES = tuple(f"{kind}{g}" for g in PARTS for kind in ("W_x", "W_h", "b_"))
+    LAYOUT = {name: {"W_x": "H D", "W_h": "H H"}.get(name[:3], "H") for name in NAMES}
 
-    def __post_init__(self):
-        arrays, specs = {}, {}
-        for f in fields(self):
-            array = as_float_array(getattr(self, f.name), func="LSTMParams", arg=f.name)
-            check_finite(array, func="LSTMParams", arg=f.name)
-            array = np.array(array, copy=True)  # our own copy, read-only: it stays as it was checked
-            array.flags.writeable = False
-            object.__setattr__(self, f.name, array)
-            arrays[f.name] = array
-            specs[f.name] = {"W_x": "H D", "W_h": "H H"}.get(f.name[:3], "H")
-        sizes = check_shapes("LSTMParams", arrays, specs)
-        object.__setattr__(self, "input_size", sizes["D"])
-        object.__setattr__(self, "hidden_size", sizes["H"])
+    def __init__(self, **arrays):
+        super().__init__(arrays, self.LAYOUT, func="LSTMParams")
+
+    def _remade(self, arrays: dict) -> "LSTMParams":
+        return LSTMParams(**arrays)
 
     def part(self, g: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(W_xg, W_hg, b_g) of part g, one of 'i', 'j', 'f', 'o'."""
         if not isinstance(g, str) or g not in PARTS:
             raise LSTMInputError(f"LSTMParams.part: argument 'g' should be one of {PARTS}, but got {g!r}")
-        return getattr(self, f"W_x{g}"), getattr(self, f"W_h{g}"), getattr(self, f"b_{g}")
-
-    def replace(self, **changes) -> "LSTMParams":
-        """A copy with some arrays replaced, e.g. ``params.replace(b_f=np.full(H, 1.0))``."""
-        names = [f.name for f in fields(self)]
-        unknown = set(changes) - set(names)
-        if unknown:
-            raise LSTMInputError(
-                f"LSTMParams.replace: unknown parameter(s) {sorted(unknown)}; expected some of {names}"
-            )
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
-        return LSTMParams(**values)
-
-    def as_dict(self) -> dict[str, np.ndarray]:
-        """The twelve arrays by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return self[f"W_x{g}"], self[f"W_h{g}"], self[f"b_{g}"]
 
 
 def init_params(input_size: int, hidden_size: int, *, forget_bias: float = 1.0, seed: int = 0,
@@ -138,7 +104,7 @@ def scalar_params(**values: float) -> LSTMParams:
     Names are the book's in lower case: w_xi, w_hi, b_i, w_xj, ..., b_o. Any left out are 0.
     ``scalar_params(w_xi=2.0, b_f=4.0)`` is the cell whose every slider is one number of the equations.
     """
-    names = [f.name for f in fields(LSTMParams)]
+    names = LSTMParams.NAMES
     lower = {n.lower(): n for n in names}
     unknown = set(values) - set(lower)
     if unknown:
@@ -168,30 +134,60 @@ class Trace(Step):
     is the value at step t."""
 
 
-def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> Step:
+#: The six equations by name: what `lstm_step` runs, unless it is given your own version of some of them.
+EQUATIONS: dict[str, Callable] = {f.__name__: f for f in (
+    input_state, input_gate, forget_gate, output_gate, cell_state, hidden_state)}
+
+
+def lstm_step(x_t, h_prev, c_prev, params: LSTMParams, **equations: Callable) -> Step:
     """One step of the cell: the six equations, evaluated bottom-up (gates first, then c_t, then h_t).
 
     x_t: (D,) or (B, D);  h_prev, c_prev: (H,) or (B, H), batched like x_t;  params: an `LSTMParams` (sizes D, H).
+    equations: your own version of any of the six, by name, e.g. ``lstm_step(x_t, h, c, params,
+    forget_gate=my_forget_gate)``; called exactly as the book's, and what it returns is checked.
     Returns a `Step` (i, j, f, o, c, h), each (H,) or (B, H).
     """
     x_t, h_prev, c_prev = _check_inputs("lstm_step", params, x_t=x_t, h_prev=h_prev, c_prev=c_prev)
-    with _no_overflow("lstm_step", params, x_t=x_t, h_prev=h_prev, c_prev=c_prev), trusted():
-        # checked once here, so the six functions skip their own checks
-        i_t = input_state(x_t, h_prev, *params.part("i"))
-        j_t = input_gate(x_t, h_prev, *params.part("j"))
-        f_t = forget_gate(x_t, h_prev, *params.part("f"))
-        o_t = output_gate(x_t, h_prev, *params.part("o"))
-        c_t = cell_state(c_prev, f_t, i_t, j_t)
-        h_t = hidden_state(c_t, o_t)
+    eq = _equations(equations, want=h_prev.shape)   # checked once, above: the book's six run unchecked
+    with no_overflow("lstm_step", {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, **labelled(params)}):
+        i_t = eq["input_state"](x_t, h_prev, *params.part("i"))
+        j_t = eq["input_gate"](x_t, h_prev, *params.part("j"))
+        f_t = eq["forget_gate"](x_t, h_prev, *params.part("f"))
+        o_t = eq["output_gate"](x_t, h_prev, *params.part("o"))
+        c_t = eq["cell_state"](c_prev, f_t, i_t, j_t)
+        h_t = eq["hidden_state"](c_t, o_t)
     return Step(i_t, j_t, f_t, o_t, c_t, h_t)
 
 
-def _no_overflow(func: str, params: LSTMParams, **arrays):
-    """Overflow inside the step (only possible with values near float64's limit) becomes a clear error."""
-    if is_trusted():  # the caller guards the whole sequence
-        return contextlib.nullcontext()
-    named = {f"params.{k}": v for k, v in params.as_dict().items()}
-    return no_overflow(func, {**arrays, **named})
+def _equations(yours: dict[str, Callable], want: tuple) -> dict[str, Callable]:
+    """The six functions `lstm_step` runs: the book's bodies (their inputs are checked by the step), and yours in
+    their place, each wrapped so that what it returns is checked (a finite float array of shape `want`)."""
+    unknown = sorted(set(yours) - set(EQUATIONS))
+    if unknown:
+        raise LSTMInputError(f"lstm_step: no equation named {unknown[0]!r} can be replaced; expected some of "
+                             f"{list(EQUATIONS)}")
+    eq = {name: unchecked(f) for name, f in EQUATIONS.items()}
+    for name, function in yours.items():
+        if not callable(function):
+            raise LSTMInputError(f"lstm_step: argument {name!r} should be a function like lstm_book.{name}, but "
+                                 f"got {type(function).__name__}")
+        eq[name] = _returns_checked(name, function, want)
+    return eq
+
+
+def _returns_checked(name: str, function: Callable, want: tuple) -> Callable:
+    def run(*args):
+        value = function(*args)
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise LSTMInputError(f"lstm_step: your {name} returned {type(value).__name__}, expected an array of "
+                                 f"shape {want}") from None
+        if array.shape != want or not np.all(np.isfinite(array)):
+            raise LSTMInputError(f"lstm_step: your {name} returned {array!r} (shape {array.shape}), expected a "
+                                 f"finite array of shape {want}, like the package's {name}")
+        return array
+    return run
 
 
 def _check_inputs(func: str, params, **arrays):
@@ -204,10 +200,6 @@ def _check_inputs(func: str, params, **arrays):
         raise LSTMInputError(f"{func}: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
     D, H = params.input_size, params.hidden_size
     (x_name, x), *states = arrays.items()
-    if is_trusted():  # checked by the public function that called us; only the missing states to fill in
-        lead = 1 if x_name == "xs" else 0
-        zeros = lambda: np.zeros(x.shape[lead:-1] + (H,), dtype=x.dtype)  # noqa: E731
-        return (x, *(zeros() if value is None else value for _, value in states))
     x = as_float_array(x, func=func, arg=x_name)
     sequence = x_name == "xs"
     lead = 1 if sequence else 0  # the time axis in front of a sequence
@@ -233,6 +225,3 @@ def _check_inputs(func: str, params, **arrays):
         check_finite(value, func=func, arg=name)
         out.append(value)
     return tuple(out)
-
-
-from .fast import lstm_forward  # noqa: E402  (the fast cell of chapter 7; it imports the names above)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_float_array, check_finite, is_trusted, shapes
+from .validation import as_float_array, check_finite, shapes
 
 __all__ = [
     "sigmoid",
@@ -53,9 +53,7 @@ def tanh(z):
 
 
 def _checked(z, func):
-    """z as a finite float array; skipped when a public function has checked its inputs already."""
-    if is_trusted():
-        return z
+    """z as a finite float array (a float64 or float32 array passes through untouched)."""
     z = as_float_array(z, func=func, arg="z")
     check_finite(z, func=func, arg="z")
     return z

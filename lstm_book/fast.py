@@ -12,6 +12,7 @@ x_t, and W_h (4H, H), which meets h_{t-1}. Every x_t is known before the loop st
 for all time steps at once, in one large product; only h_{t-1} @ W_h.T has to wait for the previous step.
 
 The equations are those of `lstm_step` (chapters 1-6); a test holds the two to 1e-12 in float64.
+`lstm_forward` checks its inputs once and hands them to `_forward`, the loop, which runs unchecked.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cell import PARTS, LSTMParams, Trace, _check_inputs
-from .validation import no_overflow
+from .validation import LSTMInputError, as_float_array, check_finite, labelled, no_overflow
 
 __all__ = ["stack_params", "unstack", "lstm_forward"]
 
@@ -31,16 +32,33 @@ def stack_params(params: LSTMParams) -> tuple[np.ndarray, np.ndarray, np.ndarray
     Rows k·H to (k+1)·H belong to part k of (i, j, f, o). [W_x W_h] is the (4H, D+H) matrix W of the chapter.
     """
     if not isinstance(params, LSTMParams):
-        raise TypeError(f"stack_params: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
-    W_x = np.concatenate([params.part(g)[0] for g in PARTS])
-    W_h = np.concatenate([params.part(g)[1] for g in PARTS])
-    b = np.concatenate([params.part(g)[2] for g in PARTS])
+        raise LSTMInputError(f"stack_params: argument 'params' should be an LSTMParams, but got {type(params).__name__}")
+    return _stack(params)
+
+
+def _stack(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`stack_params` for any mapping of the twelve arrays by name (the training loop's plain dict too)."""
+    W_x = np.concatenate([params[f"W_x{g}"] for g in PARTS])
+    W_h = np.concatenate([params[f"W_h{g}"] for g in PARTS])
+    b = np.concatenate([params[f"b_{g}"] for g in PARTS])
     return W_x, W_h, b
 
 
 def unstack(stacked: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     """Split a stacked array (4H rows on the first axis, or 4H entries on the last axis for kind="z")
     back into the four parts, named as in `LSTMParams`: kind "W_x", "W_h", "b", or "z" for activations."""
+    if kind not in ("W_x", "W_h", "b", "z"):
+        raise LSTMInputError(f"unstack: argument 'kind' should be one of 'W_x', 'W_h', 'b', 'z', but got {kind!r}")
+    stacked = as_float_array(stacked, func="unstack", arg="stacked")
+    check_finite(stacked, func="unstack", arg="stacked")
+    axis = -1 if kind == "z" else 0
+    if stacked.ndim == 0 or stacked.shape[axis] == 0 or stacked.shape[axis] % 4:
+        raise LSTMInputError(f"unstack: argument 'stacked' should have 4H entries (H >= 1) on axis {axis} for kind "
+                             f"{kind!r}, but got shape {stacked.shape}")
+    return _unstack(stacked, kind)
+
+
+def _unstack(stacked: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     blocks = np.split(stacked, 4, axis=-1 if kind == "z" else 0)
     names = {"W_x": "W_x{}", "W_h": "W_h{}", "b": "b_{}", "z": "{}"}[kind]
     return {names.format(g): block for g, block in zip(PARTS, blocks)}
@@ -57,22 +75,21 @@ def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
     unbatched = xs.ndim == 2
     if unbatched:  # one sequence is a batch of one
         xs, h0, c0 = xs[:, None, :], h0[None, :], c0[None, :]
-    with no_overflow("lstm_forward", {"xs": xs, "h0": h0, "c0": c0, **_named(params)}):
-        gates, c, h = _forward(xs, params, h0, c0)
-    parts = unstack(gates, "z")
-    trace = Trace(parts["i"], parts["j"], parts["f"], parts["o"], c, h)
+    with no_overflow("lstm_forward", {"xs": xs, "h0": h0, "c0": c0, **labelled(params)}):
+        trace = _forward(xs, params, h0, c0)
     return Trace(*(a[:, 0] for a in trace)) if unbatched else trace
 
 
 def _forward(xs, params: LSTMParams, h, c):
-    """The loop of `lstm_forward`, on checked inputs: xs (T, B, D), h and c (B, H).
+    """The loop of `lstm_forward`, on checked inputs: xs (T, B, D), h and c (B, H); params: the twelve arrays by
+    name (an `LSTMParams`, or the training loop's dict of arrays it has checked).
 
-    Returns gates (T, B, 4H) holding i, j, f, o side by side, and c, h (T, B, H).
+    Returns the `Trace`, each field (T, B, H).
     """
     T, B, _ = xs.shape
-    H = params.hidden_size
-    dtype = np.result_type(xs, h, c, *params.as_dict().values())
-    W_x, W_h, b = (a.astype(dtype, copy=False) for a in stack_params(params))
+    H = h.shape[-1]
+    dtype = np.result_type(xs, h, c, *params.values())
+    W_x, W_h, b = (a.astype(dtype, copy=False) for a in _stack(params))
     # σ(z) = (1 + tanh(z/2)) / 2, so one tanh serves all four parts if the σ parts' rows are halved first
     half = np.ones(4 * H, dtype)
     half[H:] = 0.5
@@ -101,9 +118,6 @@ def _forward(xs, params: LSTMParams, h, c):
         np.tanh(c_t, out=tanh_c)
         np.multiply(tanh_c, o, out=h_t)                 # h_t = tanh(c_t) ⊙ o_t
         h, c = h_t, c_t
-    return gates, cs, hs
+    parts = _unstack(gates, "z")                        # i, j, f, o: views into the one (T, B, 4H) array
+    return Trace(parts["i"], parts["j"], parts["f"], parts["o"], cs, hs)
 
-
-def _named(params: LSTMParams) -> dict[str, np.ndarray]:
-    """The parameters by the names an error message gives them: params.W_xi, ..."""
-    return {f"params.{k}": v for k, v in params.as_dict().items()}

@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .validation import LSTMInputError
+from .validation import LSTMInputError, as_float_array, check_finite, check_integer, check_number
 
 __all__ = ["Batch", "Task", "storage", "temporal_order", "adding", "anbn", "anbn_batch", "reset_stream", "TASKS"]
 
@@ -77,24 +77,53 @@ class Task:
 
         outputs: (T, B, K) the network's outputs (logits for classification, values for regression).
         """
+        outputs = self._check_outputs(f"{self.name}.correct", outputs, batch)
+        return self._correct(outputs, batch)
+
+    def _correct(self, outputs: np.ndarray, batch: Batch) -> np.ndarray:
         if self.loss == "cross_entropy":
             right = outputs.argmax(axis=-1) == batch.y
         else:
             right = np.all(np.abs(outputs - batch.y) < self.tolerance, axis=-1)
         return right & batch.mask
 
+    def _check_outputs(self, func: str, outputs, batch) -> np.ndarray:
+        return _check_outputs_of(self, func, outputs, batch)
+
     def accuracy(self, outputs: np.ndarray, batch: Batch) -> float:
         """The fraction right: of sequences (every scored step right) or of scored steps, as `score` says."""
-        right = self.correct(outputs, batch)
+        outputs = self._check_outputs(f"{self.name}.accuracy", outputs, batch)
+        right = self._correct(outputs, batch)
         if self.score == "sequence":
             return float(np.mean(right.sum(axis=0) == batch.mask.sum(axis=0)))
         return float(right.sum() / batch.mask.sum())
 
 
+def _check_outputs_of(task: "Task", func: str, outputs, batch) -> np.ndarray:
+    """outputs (T, B, K=output_size), finite, for a `Batch` whose x is (T, B, D)."""
+    if not isinstance(batch, Batch):
+        raise LSTMInputError(f"{func}: argument 'batch' should be a Batch, but got {type(batch).__name__}")
+    outputs = as_float_array(outputs, func=func, arg="outputs")
+    want = np.shape(batch.x)[:2] + (task.output_size,)
+    if outputs.shape != want:
+        raise LSTMInputError(f"{func}: argument 'outputs' should have shape (T, B, K) = {want} for this batch, "
+                             f"but got shape {outputs.shape}")
+    check_finite(outputs, func=func, arg="outputs")
+    return outputs
+
+
 def _positive_int(func: str, arg: str, value, minimum: int = 1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise LSTMInputError(f"{func}: argument '{arg}' should be an integer >= {minimum}, but got {value!r}")
-    return int(value)
+    """A size of a task: an integer from `minimum` to 100,000 (more would not fit in memory as a batch)."""
+    return check_integer(value, func=func, arg=arg, low=minimum, high=100_000)
+
+
+def _rate(func: str, arg: str, value, low: float, high: float, low_open: bool = False, high_open: bool = False):
+    """A probability or tolerance of a task: a finite number in the interval given."""
+    number = check_number(value, func=func, arg=arg)
+    if number < low or number > high or (low_open and number == low) or (high_open and number == high):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise LSTMInputError(f"{func}: argument '{arg}' should be a number in {interval}, but got {value!r}")
+    return number
 
 
 def _one_hot(symbols: np.ndarray, size: int) -> np.ndarray:
@@ -114,9 +143,7 @@ def storage(T: int = 40, distraction_rate: float = 0.2) -> Task:
     T - 1 steps, and must not mistake a distraction for a pulse.
     """
     T = _positive_int("storage", "T", T, minimum=10)
-    if not (isinstance(distraction_rate, (int, float)) and 0 <= distraction_rate <= 0.5):
-        raise LSTMInputError(f"storage: argument 'distraction_rate' should be a number in [0, 0.5], "
-                             f"but got {distraction_rate!r}")
+    distraction_rate = _rate("storage", "distraction_rate", distraction_rate, 0.0, 0.5)
 
     def make(B, rng):
         x = np.zeros((T, B, 1))
@@ -221,10 +248,15 @@ def anbn_batch(ns) -> Batch:
     b): that is where the next symbol is determined. Reading an a, the next could be a or b: not scored.
     A string is accepted when every scored prediction is right.
     """
-    ns = np.asarray(ns)
-    if ns.ndim != 1 or ns.size == 0 or ns.dtype.kind not in "iu" or np.any(ns < 1):
-        raise LSTMInputError(f"anbn_batch: argument 'ns' should be a non-empty list of integers >= 1, but got {ns!r}")
-    B, T = ns.size, 2 * int(ns.max()) + 1
+    try:
+        ns = np.asarray(ns)
+    except ValueError:
+        ns = np.asarray(None)
+    if ns.ndim != 1 or ns.size == 0 or ns.dtype.kind not in "iu" or np.any(ns < 1) or ns.size > 100_000 \
+            or np.any(ns > 100_000):
+        raise LSTMInputError(f"anbn_batch: argument 'ns' should be a non-empty list of at most 100,000 integers "
+                             f"in [1, 100000], but got {ns!r:.80}")
+    T = 2 * int(ns.max()) + 1
     t = np.arange(T)[:, None]
     n = ns[None, :]
     symbols = np.where(t == 0, 0, np.where(t <= n, 1, 2))          # S, a...a, b...b, then padding
@@ -269,12 +301,8 @@ def reset_stream(T: int = 100, event_rate: float = 0.1, tolerance: float = 0.1) 
     stays. An output within `tolerance` of the target counts as right; the first 5 steps are not scored.
     """
     T = _positive_int("reset_stream", "T", T, minimum=10)
-    if not (isinstance(event_rate, (int, float)) and 0 < event_rate <= 0.5):
-        raise LSTMInputError(f"reset_stream: argument 'event_rate' should be a number in (0, 0.5], "
-                             f"but got {event_rate!r}")
-    if not (isinstance(tolerance, (int, float)) and 0 < tolerance < 1):
-        raise LSTMInputError(f"reset_stream: argument 'tolerance' should be a number in (0, 1), "
-                             f"but got {tolerance!r}")
+    event_rate = _rate("reset_stream", "event_rate", event_rate, 0.0, 0.5, low_open=True)
+    tolerance = _rate("reset_stream", "tolerance", tolerance, 0.0, 1.0, low_open=True, high_open=True)
 
     def make(B, rng):
         u = rng.random((T, B))

@@ -9,37 +9,29 @@ x_t (D,) or (B, D), h_t (H,) or (B, H), W_xh (H, D), W_hh (H, H), b_h (H,).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
 
-from .validation import LSTMInputError, as_float_array, check_finite, check_shapes
+from .params import Params
+from .validation import LSTMInputError, as_float_array, check_finite, check_float_dtype, check_integer, labelled, no_overflow
 
 __all__ = ["RNNParams", "RNNGradients", "init_rnn_params", "rnn_forward", "rnn_backward", "rnn_error_signal"]
 
 
-@dataclass(frozen=True)
-class RNNParams:
-    """The weights of a plain recurrent network: W_xh (H, D), W_hh (H, H), b_h (H,). Checked when made."""
+class RNNParams(Params):
+    """The weights of a plain recurrent network, ``RNNParams(W_xh=..., W_hh=..., b_h=...)``: W_xh (H, D),
+    W_hh (H, H), b_h (H,). Checked when made, read-only, like `LSTMParams` (a `Params`, lstm_book.params)."""
 
-    W_xh: np.ndarray
-    W_hh: np.ndarray
-    b_h: np.ndarray
+    NAMES = ("W_xh", "W_hh", "b_h")
+    LAYOUT = {"W_xh": "H D", "W_hh": "H H", "b_h": "H"}
 
-    def __post_init__(self):
-        arrays = {}
-        for f in fields(self):
-            array = as_float_array(getattr(self, f.name), func="RNNParams", arg=f.name)
-            check_finite(array, func="RNNParams", arg=f.name)
-            object.__setattr__(self, f.name, array)
-            arrays[f.name] = array
-        sizes = check_shapes("RNNParams", arrays, {"W_xh": "H D", "W_hh": "H H", "b_h": "H"})
-        object.__setattr__(self, "input_size", sizes["D"])
-        object.__setattr__(self, "hidden_size", sizes["H"])
+    def __init__(self, W_xh=None, W_hh=None, b_h=None, **unknown):
+        arrays = {k: v for k, v in (("W_xh", W_xh), ("W_hh", W_hh), ("b_h", b_h)) if v is not None}
+        super().__init__({**arrays, **unknown}, self.LAYOUT, func="RNNParams")
 
-    def as_dict(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def _remade(self, arrays: dict) -> "RNNParams":
+        return RNNParams(**arrays)
 
 
 class RNNGradients(NamedTuple):
@@ -54,17 +46,25 @@ class RNNGradients(NamedTuple):
 
 
 def init_rnn_params(input_size: int, hidden_size: int, *, seed: int = 0, dtype=np.float64) -> RNNParams:
-    """Random weights uniform in ±1/√H (as PyTorch's nn.RNN), bias 0. Seeded: the same every run."""
+    """Random weights uniform in ±1/√H (as PyTorch's nn.RNN), bias 0. Seeded: the same every run.
+
+    input_size D >= 1, hidden_size H >= 1, seed >= 0: integers;  dtype: np.float64 (the default) or np.float32.
+    """
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise LSTMInputError(f"init_rnn_params: argument '{name}' should be a positive integer, but got {value!r}")
-    if np.dtype(dtype) not in (np.float32, np.float64):
-        raise LSTMInputError(f"init_rnn_params: argument 'dtype' should be float64 or float32, but got {dtype}")
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 1 <= value <= _MAX_SIZE:
+            raise LSTMInputError(f"init_rnn_params: argument '{name}' should be a positive integer (at most "
+                                 f"{_MAX_SIZE}), but got {value!r}")
+    seed = check_integer(seed, func="init_rnn_params", arg="seed", low=0)
+    dtype = check_float_dtype(dtype, func="init_rnn_params", arg="dtype")
     rng = np.random.default_rng(seed)
     scale = 1.0 / np.sqrt(hidden_size)
-    return RNNParams(rng.uniform(-scale, scale, (hidden_size, input_size)).astype(dtype),
-                     rng.uniform(-scale, scale, (hidden_size, hidden_size)).astype(dtype),
-                     np.zeros(hidden_size, dtype))
+    return RNNParams(W_xh=rng.uniform(-scale, scale, (hidden_size, input_size)).astype(dtype),
+                     W_hh=rng.uniform(-scale, scale, (hidden_size, hidden_size)).astype(dtype),
+                     b_h=np.zeros(hidden_size, dtype))
+
+
+#: The largest input or hidden size `init_rnn_params` makes (10^4 · 10^4 weights already take 800 MB): a typo above.
+_MAX_SIZE = 10_000
 
 
 def rnn_forward(xs, params: RNNParams, h0=None) -> np.ndarray:
@@ -73,10 +73,17 @@ def rnn_forward(xs, params: RNNParams, h0=None) -> np.ndarray:
     xs: (T, D) or (T, B, D);  h0: (H,) or (B, H), batched like xs.  Returns hs: (T, H) or (T, B, H).
     """
     xs, h = _check("rnn_forward", xs, params, h0=h0)
-    hs = np.empty(xs.shape[:-1] + (params.hidden_size,), np.result_type(xs, h, params.W_hh))
-    z = xs @ params.W_xh.T + params.b_h          # the input's part of every step, in one product
+    with no_overflow("rnn_forward", {"xs": xs, "h0": h, **labelled(params)}):
+        return _rnn_forward(xs, params, h)
+
+
+def _rnn_forward(xs, params, h) -> np.ndarray:
+    """The loop of `rnn_forward` on checked inputs; params: W_xh, W_hh, b_h by name (any mapping)."""
+    W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
+    hs = np.empty(xs.shape[:-1] + (W_hh.shape[0],), np.result_type(xs, h, W_hh))
+    z = xs @ W_xh.T + b_h                        # the input's part of every step, in one product
     for t in range(len(xs)):
-        h = hs[t] = np.tanh(z[t] + h @ params.W_hh.T)
+        h = hs[t] = np.tanh(z[t] + h @ W_hh.T)
     return hs
 
 
@@ -87,17 +94,29 @@ def rnn_backward(xs, params: RNNParams, hs, dh, h0=None) -> RNNGradients:
     At each step back the error is multiplied by tanh'(z_t) = 1 − h_t² and by W_hh: nothing else carries it.
     """
     xs, h0, hs, dh = _check("rnn_backward", xs, params, h0=h0, hs=hs, dh=dh)
-    first = np.tanh(xs[0] @ params.W_xh.T + h0 @ params.W_hh.T + params.b_h)
-    tol = 1e-4 if hs.dtype == np.float32 else 1e-9
-    if not np.allclose(first, hs[0], rtol=tol, atol=tol):
-        raise LSTMInputError("rnn_backward: argument 'hs' does not belong to these inputs: its first step differs "
-                             "from rnn_forward(xs, params, h0). Pass the states of this very forward pass.")
+    _check_first_step("rnn_backward", xs, params, h0, hs)
+    with no_overflow("rnn_backward", {"xs": xs, "dh": dh, "h0": h0, **labelled(params)}):
+        return _rnn_backward(xs, params, hs, dh, h0)
+
+
+def _rnn_backward(xs, params, hs, dh, h0) -> RNNGradients:
+    """`rnn_backward` on checked inputs; params: W_xh, W_hh, b_h by name (any mapping)."""
     h_prev = np.concatenate([h0[None], hs[:-1]])
     dz, _, dh_next = _back_through_time(params, hs, dh)
-    H, D = params.hidden_size, params.input_size
+    H, D = params["W_hh"].shape[0], xs.shape[-1]
     flat = dz.reshape(-1, H)
     return RNNGradients(W_xh=flat.T @ xs.reshape(-1, D), W_hh=flat.T @ h_prev.reshape(-1, H),
-                        b_h=flat.sum(axis=0), xs=dz @ params.W_xh, h0=dh_next)
+                        b_h=flat.sum(axis=0), xs=dz @ params["W_xh"], h0=dh_next)
+
+
+def _check_first_step(func, xs, params, h0, hs):
+    """Refuse states `hs` of another forward pass: the first step is recomputed and compared."""
+    with no_overflow(func, {"xs": xs, "h0": h0, **labelled(params)}):
+        first = np.tanh(xs[0] @ params.W_xh.T + h0 @ params.W_hh.T + params.b_h)
+    tol = 1e-4 if hs.dtype == np.float32 else 1e-9
+    if not np.allclose(first, hs[0], rtol=tol, atol=tol):
+        raise LSTMInputError(f"{func}: argument 'hs' does not belong to these inputs: its first step differs "
+                             f"from rnn_forward(xs, params, h0). Pass the states of this very forward pass.")
 
 
 def rnn_error_signal(xs, params: RNNParams, hs, dh, h0=None) -> np.ndarray:
@@ -106,7 +125,9 @@ def rnn_error_signal(xs, params: RNNParams, hs, dh, h0=None) -> np.ndarray:
     Arguments as for `rnn_backward`. Chapter 9 sets it beside the LSTM's `error_signal`.
     """
     xs, h0, hs, dh = _check("rnn_error_signal", xs, params, h0=h0, hs=hs, dh=dh)
-    return _back_through_time(params, hs, dh)[1]
+    _check_first_step("rnn_error_signal", xs, params, h0, hs)
+    with no_overflow("rnn_error_signal", {"dh": dh, **labelled(params)}):
+        return _back_through_time(params, hs, dh)[1]
 
 
 def _back_through_time(params, hs, dh):
@@ -117,7 +138,7 @@ def _back_through_time(params, hs, dh):
     for t in range(len(hs) - 1, -1, -1):
         total[t] = dh[t] + dh_next                                     # all of ∂L/∂h_t
         dz[t] = total[t] * (1 - hs[t] ** 2)                            # through tanh
-        dh_next = dz[t] @ params.W_hh                                  # back to h_{t-1}
+        dh_next = dz[t] @ params["W_hh"]                               # back to h_{t-1}
     return dz, total, dh_next
 
 

@@ -1,115 +1,38 @@
-"""Training: a readout on top of the cell, two losses, Adam, gradient clipping, and the loop.
+"""Training: a network (a cell and its readout), one training step, and the loop (chapter 10).
 
-    y_t = W_y h_t + b_y                                  readout: K outputs per step, from the hidden state
-    cross-entropy   L = mean over scored steps of -log softmax(y_t)[label]
-    squared error   L = mean over scored steps of Σ_k (y_tk - target_tk)²
-
-One training step: draw a batch, run the cell forward, read out, compute the loss, send the error back through
-the readout and the cell (backpropagation through time), clip the gradient's norm (Part II's
-`clip_by_global_norm`), and let Adam move every parameter. `train` repeats that with a progress bar and returns
-the learned parameters and the record.
+One training step: draw a batch, run the cell forward, read out (`lstm_book.losses.readout`), compute the loss,
+send the error back through the readout and the cell (backpropagation through time), clip the gradient's norm
+(Part II's `clip_by_global_norm`), and let Adam (`lstm_book.adam`) move every parameter. `train` repeats that with
+a progress bar and returns the learned parameters and the record.
 
 The cells it trains (`CELLS`): the book's LSTM (Part II's `lstm_forward` and `lstm_backward`), the plain RNN
-of Part II, and the variants of chapter 11 (`lstm_book.variants`).
+of Part II, and the variants of chapter 11 (`lstm_book.variants`). A network's parameters are one `Params`
+(lstm_book.params): the cell's arrays and the readout's W_y (K, H), b_y (K,). `train` checks them once, before the
+first step; every step then runs the unchecked bodies of the public functions on arrays it has checked.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .backward import clip_by_global_norm, lstm_backward
-from .cell import LSTMParams, init_params
-from .fast import lstm_forward
+from .adam import Adam
+from .backward import _backward
+from .cell import LSTMParams, Trace, init_params
+from .fast import _forward
+from .gradients import _clip_by_global_norm
+from .losses import LOSSES, _check_loss, readout, readout_backward
 from .memory_tasks import Batch, Task
-from .rnn import RNNParams, init_rnn_params, rnn_backward, rnn_forward
-from .validation import LSTMInputError, trusted
-from .variants import VARIANTS, init_variant, variant_backward, variant_forward
+from .params import Params, as_params
+from .rnn import RNNParams, _rnn_backward, _rnn_forward, init_rnn_params
+from .validation import LSTMInputError, as_float_array, check_finite, check_integer, check_number, unchecked
+from .variants import (VARIANTS, VariantTrace, _gru_backward, _gru_forward, _lstm_family_backward,
+                       _lstm_family_forward, init_variant)
 
-__all__ = ["readout", "readout_backward", "cross_entropy", "squared_error", "Adam",
-           "init_network", "network_forward", "network_backward", "TrainResult", "train", "evaluate", "CELLS"]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Readout and losses
-
-
-def readout(h, W_y, b_y):
-    """y_t = W_y h_t + b_y for every step: h (T, B, H), W_y (K, H), b_y (K,)  ->  (T, B, K)."""
-    return h @ W_y.T + b_y
-
-
-def readout_backward(h, W_y, dy):
-    """Gradients of the readout from dy = dL/dy (T, B, K): returns dW_y (K, H), db_y (K,), dh (T, B, H)."""
-    return np.einsum("tbk,tbh->kh", dy, h), dy.sum(axis=(0, 1)), dy @ W_y
-
-
-def cross_entropy(logits, labels, mask):
-    """Mean cross-entropy over the scored steps, and its gradient with respect to the logits.
-
-    logits (T, B, K); labels (T, B) integers in [0, K); mask (T, B) bool.  Returns (loss, dlogits (T, B, K)).
-    With p = softmax(logits), the gradient of -log p[label] is p - one_hot(label): the error of each output.
-    """
-    shifted = logits - logits.max(axis=-1, keepdims=True)       # the same softmax, no overflow
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    n = mask.sum()
-    picked = np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
-    loss = -np.sum(picked * mask) / n
-    dlogits = np.exp(log_p)
-    np.put_along_axis(dlogits, labels[..., None], np.take_along_axis(dlogits, labels[..., None], axis=-1) - 1.0,
-                      axis=-1)
-    return float(loss), dlogits * (mask[..., None] / n)
-
-
-def squared_error(outputs, targets, mask):
-    """Mean over the scored steps of the squared distance Σ_k (y_k - target_k)², and its gradient.
-
-    outputs, targets (T, B, K); mask (T, B) bool.  Returns (loss, doutputs (T, B, K)).
-    """
-    n = mask.sum()
-    error = (outputs - targets) * mask[..., None]
-    return float(np.sum(error ** 2) / n), 2.0 * error / n
-
-
-LOSSES = {"cross_entropy": cross_entropy, "squared_error": squared_error}
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Adam (clipping is Part II's `clip_by_global_norm`)
-
-
-@dataclass
-class Adam:
-    """Adam (Kingma & Ba 2015): each parameter moves by a step of about `learning_rate`, in the direction of
-    its gradient's running mean m, scaled down where the gradient's running size √v is large.
-
-        m ← β1 m + (1 - β1) g          v ← β2 v + (1 - β2) g²
-        m̂ = m / (1 - β1^t)             v̂ = v / (1 - β2^t)          (the first steps start from m = v = 0)
-        θ ← θ - learning_rate · m̂ / (√v̂ + ε)
-    """
-
-    learning_rate: float
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    t: int = 0
-    m: dict = field(default_factory=dict)
-    v: dict = field(default_factory=dict)
-
-    def step(self, params: dict, grads: dict) -> dict:
-        """The parameters after one step (a new dict; `params` is left unchanged)."""
-        self.t += 1
-        new = {}
-        for name, theta in params.items():
-            g = grads[name]
-            self.m[name] = self.beta1 * self.m.get(name, 0.0) + (1 - self.beta1) * g
-            self.v[name] = self.beta2 * self.v.get(name, 0.0) + (1 - self.beta2) * g ** 2
-            m_hat = self.m[name] / (1 - self.beta1 ** self.t)
-            v_hat = self.v[name] / (1 - self.beta2 ** self.t)
-            new[name] = theta - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
-        return new
+__all__ = ["init_network", "network_layout", "network_forward", "network_backward", "TrainResult", "train",
+           "evaluate", "CELLS"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -123,67 +46,124 @@ CELLS = ("lstm", "rnn") + tuple(name for name in VARIANTS if name != "lstm")
 _BOOK_LSTM = ("lstm", "forget_bias_0")
 
 
+def network_layout(cell: str) -> dict[str, str]:
+    """The names and symbolic shapes of a network's parameters: the cell's, then W_y "K H" and b_y "K"."""
+    _cell(cell, "network_layout")
+    if cell == "rnn":
+        layout = RNNParams.LAYOUT
+    elif cell in _BOOK_LSTM:
+        layout = LSTMParams.LAYOUT
+    else:
+        layout = VARIANTS[cell].layout
+    return {**layout, "W_y": "K H", "b_y": "K"}
+
+
 def init_network(cell: str, input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
-                 forget_bias: float | None = None) -> dict[str, np.ndarray]:
-    """Random parameters of a cell (named as in the book) plus its readout W_y (K, H) and b_y (K,).
+                 forget_bias: float | None = None) -> Params:
+    """Random parameters of a cell (named as in the book) plus its readout W_y (K, H) and b_y (K,), as one `Params`.
 
     Weights are uniform in ±1/√H, biases 0, except b_f: 1 for the LSTM, 0 for "forget_bias_0", or `forget_bias`.
     """
     _cell(cell, "init_network")
+    K = check_integer(output_size, func="init_network", arg="output_size", low=1, high=10_000)
+    if forget_bias is not None:
+        forget_bias = check_number(forget_bias, func="init_network", arg="forget_bias")
     if cell == "rnn":
-        params = init_rnn_params(input_size, hidden_size, seed=seed).as_dict()
+        params = dict(init_rnn_params(input_size, hidden_size, seed=seed))
     elif cell in _BOOK_LSTM:
         b_f = VARIANTS[cell].forget_bias if forget_bias is None else forget_bias
-        params = init_params(input_size, hidden_size, forget_bias=b_f, seed=seed).as_dict()
+        params = dict(init_params(input_size, hidden_size, forget_bias=b_f, seed=seed))
     else:
-        params = init_variant(cell, input_size, hidden_size, seed=seed, forget_bias=forget_bias)
+        params = dict(init_variant(cell, input_size, hidden_size, seed=seed, forget_bias=forget_bias))
     rng = np.random.default_rng([seed, 7])
     scale = 1.0 / np.sqrt(hidden_size)
-    params["W_y"] = rng.uniform(-scale, scale, (output_size, hidden_size))
-    params["b_y"] = np.zeros(output_size)
-    return params
+    params["W_y"] = rng.uniform(-scale, scale, (K, hidden_size))
+    params["b_y"] = np.zeros(K)
+    return Params(params, network_layout(cell), func="init_network")
 
 
 def _cell(cell, func):
-    if cell not in CELLS:
+    if not isinstance(cell, str) or cell not in CELLS:
         raise LSTMInputError(f"{func}: argument 'cell' should be one of {list(CELLS)}, but got {cell!r}")
     return cell
 
 
-def _split(params: dict):
-    cell_params = {k: v for k, v in params.items() if k not in ("W_y", "b_y")}
-    return cell_params, params["W_y"], params["b_y"]
+def network_forward(params, xs: np.ndarray, cell: str):
+    """The cell over a batch xs (T, B, D), then the readout: returns (outputs (T, B, K), the cell's trace).
+
+    params: the network's `Params` (from `init_network`) or a dict of its arrays by name; checked here, once.
+    """
+    params, xs = _check_network("network_forward", params, xs, cell)
+    return _network_forward(params, xs, cell)
 
 
-def network_forward(params: dict, xs: np.ndarray, cell: str):
-    """The cell over a batch xs (T, B, D), then the readout: returns (outputs (T, B, K), the cell's trace)."""
-    cell_params, W_y, b_y = _split(params)
+def _network_forward(params, xs: np.ndarray, cell: str):
+    """`network_forward` on checked inputs: the cells' loops, each from h0 = c0 = 0, and the readout's body."""
+    B, H = xs.shape[1], params["W_y"].shape[1]
+    zeros = np.zeros((B, H), np.result_type(xs, params["W_y"]))
     if cell in _BOOK_LSTM:
-        zeros = np.zeros(xs.shape[1:-1] + W_y.shape[1:])             # h0 = c0 = 0, passed explicitly
-        trace = lstm_forward(xs, LSTMParams(**cell_params), zeros, zeros)
+        trace = _forward(xs, params, zeros, zeros)
     elif cell == "rnn":
-        trace = rnn_forward(xs, RNNParams(**cell_params))           # the hidden states are all there is
+        trace = _rnn_forward(xs, params, zeros)                        # the hidden states are all there is
+    elif cell == "gru":
+        trace = _gru_forward(xs, params, VARIANTS[cell], zeros, None)
     else:
-        trace = variant_forward(xs, cell_params, cell)
+        trace = _lstm_family_forward(xs, params, VARIANTS[cell], zeros, zeros)
     h = trace if cell == "rnn" else trace.h
-    return readout(h, W_y, b_y), trace
+    return unchecked(readout)(h, params["W_y"], params["b_y"]), trace
 
 
-def network_backward(params: dict, xs: np.ndarray, cell: str, trace, doutputs: np.ndarray) -> dict:
-    """The gradient of the loss with respect to every parameter, from doutputs = dL/d(outputs) (T, B, K)."""
-    cell_params, W_y, _ = _split(params)
+def network_backward(params, xs: np.ndarray, cell: str, trace, doutputs: np.ndarray) -> dict:
+    """The gradient of the loss with respect to every parameter, from doutputs = dL/d(outputs) (T, B, K).
+
+    params, xs, cell: as given to `network_forward`;  trace: what it returned. Checked here, once.
+    """
+    params, xs = _check_network("network_backward", params, xs, cell)
+    T, B, _ = xs.shape
+    H, K = params["W_y"].shape[1], params["W_y"].shape[0]
+    kind = np.ndarray if cell == "rnn" else Trace if cell in _BOOK_LSTM else VariantTrace
+    h = trace if cell == "rnn" else getattr(trace, "h", None)
+    if not isinstance(trace, kind) or np.shape(h) != (T, B, H):
+        raise LSTMInputError(f"network_backward: argument 'trace' should be what network_forward returned for "
+                             f"these inputs (a {kind.__name__} with h of shape {(T, B, H)}), but got "
+                             f"{type(trace).__name__}")
+    doutputs = as_float_array(doutputs, func="network_backward", arg="doutputs")
+    if doutputs.shape != (T, B, K):
+        raise LSTMInputError(f"network_backward: argument 'doutputs' should have shape {(T, B, K)}, "
+                             f"but got shape {doutputs.shape}")
+    check_finite(doutputs, func="network_backward", arg="doutputs")
+    return _network_backward(params, xs, cell, trace, doutputs)
+
+
+def _network_backward(params, xs: np.ndarray, cell: str, trace, doutputs: np.ndarray) -> dict:
+    """`network_backward` on checked inputs."""
     h = trace if cell == "rnn" else trace.h
-    dW_y, db_y, dh = readout_backward(h, W_y, doutputs)
+    dW_y, db_y, dh = unchecked(readout_backward)(h, params["W_y"], doutputs)
+    zeros = np.zeros(dh.shape[1:], dh.dtype)
     if cell in _BOOK_LSTM:
-        zeros = np.zeros(dh.shape[1:])
-        grads = lstm_backward(xs, LSTMParams(**cell_params), trace, dh, zeros, zeros)._asdict()
+        grads = _backward(xs, params, trace, dh, zeros, zeros)._asdict()
     elif cell == "rnn":
-        grads = rnn_backward(xs, RNNParams(**cell_params), trace, dh)._asdict()
+        grads = _rnn_backward(xs, params, trace, dh, zeros)._asdict()
+    elif cell == "gru":
+        grads = _gru_backward(xs, params, VARIANTS[cell], trace, dh, zeros, None)
     else:
-        grads = variant_backward(xs, cell_params, cell, trace, dh)
-    grads = {name: grads[name] for name in cell_params}
+        grads = _lstm_family_backward(xs, params, VARIANTS[cell], trace, dh, zeros, zeros)
+    grads = {name: grads[name] for name in params if name not in ("W_y", "b_y")}
     grads.update(W_y=dW_y, b_y=db_y)
     return grads
+
+
+def _check_network(func: str, params, xs, cell):
+    """The network's parameters (as checked `Params`) and the batch xs (T, B, D), finite, D the cell's."""
+    _cell(cell, func)
+    params = as_params(params, network_layout(cell), func=func)
+    D = params.input_size
+    xs = as_float_array(xs, func=func, arg="xs")
+    if xs.ndim != 3 or xs.shape[-1] != D or 0 in xs.shape:
+        raise LSTMInputError(f"{func}: argument 'xs' should have shape (T, B, D={D}), T, B >= 1, "
+                             f"but got shape {xs.shape}")
+    check_finite(xs, func=func, arg="xs")
+    return params, xs
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -218,31 +198,36 @@ class TrainResult:
         return f"TrainResult({self.cell} on {self.task}: {how} after {self.steps} steps, {self.seconds:.1f} s)"
 
 
-def evaluate(params: dict, cell: str, task: Task, batch: Batch) -> tuple[float, float]:
-    """(loss, accuracy) of a network on a batch."""
-    with trusted(), np.errstate(over="ignore", invalid="ignore"):
-        outputs, _ = network_forward(params, batch.x, cell)
+def evaluate(params, cell: str, task: Task, batch: Batch) -> tuple[float, float]:
+    """(loss, accuracy) of a network on a batch of the task. params: as for `network_forward`."""
+    if not isinstance(task, Task):
+        raise LSTMInputError(f"evaluate: argument 'task' should be a Task, but got {type(task).__name__}")
+    if not isinstance(batch, Batch):
+        raise LSTMInputError(f"evaluate: argument 'batch' should be a Batch of the task, but got {type(batch).__name__}")
+    params, xs = _check_network("evaluate", params, batch.x, cell)
+    if (params.input_size, params["W_y"].shape[0]) != (task.input_size, task.output_size):
+        raise LSTMInputError(f"evaluate: argument 'params' should have D={task.input_size} inputs and "
+                             f"K={task.output_size} outputs for {task.name}, but has {params.input_size} and "
+                             f"{params['W_y'].shape[0]}")
+    outputs, _ = _network_forward(params, xs, cell)
+    _check_loss("evaluate", outputs, batch.y, batch.mask,
+                names=("outputs", "labels" if task.loss == "cross_entropy" else "targets"))
+    return _evaluate(params, cell, task, batch)
+
+
+def _evaluate(params, cell: str, task: Task, batch: Batch) -> tuple[float, float]:
+    """`evaluate` on checked inputs; a diverging network gives a loss that is not finite, never a warning."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        outputs, _ = _network_forward(params, batch.x, cell)
         loss, _ = LOSSES[task.loss](outputs, batch.y, batch.mask)
     return loss, task.accuracy(outputs, batch)
-
-
-def _check_number(name, value, *, low=0.0, inclusive=False):
-    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) \
-            or not np.isfinite(value) or value < low or (value == low and not inclusive):
-        sign = ">=" if inclusive else ">"
-        raise LSTMInputError(f"train: argument '{name}' should be a finite number {sign} {low}, but got {value!r}")
-
-
-def _check_int(name, value, low=1):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise LSTMInputError(f"train: argument '{name}' should be an integer >= {low}, but got {value!r}")
 
 
 def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learning_rate: float,
           batch_size: int = 32, clip: float | None = 1.0, seed: int = 0, forget_bias: float | None = None,
           eval_every: int = 50, eval_size: int = 256, test_task: Task | None = None,
           target_accuracy: float | None = None,
-          params: dict | None = None, progress: bool = True, desc: str | None = None) -> TrainResult:
+          params=None, progress: bool = True, desc: str | None = None) -> TrainResult:
     """Train a cell with a readout on a memory task with Adam, from seeded random weights.
 
     task: a `Task` of `lstm_book.memory_tasks`;  cell: one of `CELLS`;  hidden_size: H;  steps: how many
@@ -251,13 +236,14 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     forget_bias: the initial b_f (default: the cell's own);  eval_every: measure the test batch (`eval_size`
     sequences, never trained on) every so many steps, for the learning curve;  test_task: draw the test batch
     from this task instead (e.g. longer sequences, to test generalisation);  target_accuracy: stop as soon
-    as the test accuracy reaches it;  params: start from these instead of random weights;  progress: show a
-    progress bar (tqdm) with the loss.
+    as the test accuracy reaches it;  params: start from these instead of random weights (a network's `Params`
+    or a dict of its arrays);  progress: show a progress bar (tqdm) with the loss;  desc: the bar's label.
 
-    A run whose loss or gradient stops being finite is stopped and returned with `diverged=True`.
+    Everything is checked here, once: each step then runs the unchecked loops on the checked arrays. A run whose
+    loss or gradient stops being finite is stopped and returned with `diverged=True`.
     """
     params = _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias,
-                              eval_every, eval_size, test_task, target_accuracy, params)
+                              eval_every, eval_size, test_task, target_accuracy, params, progress, desc)
     data = np.random.default_rng([seed, 1])                  # the training stream
     test_task = test_task or task
     test = test_task.sample(eval_size, np.random.default_rng([seed, 2]))
@@ -268,32 +254,28 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     bar = _progress(steps, desc or f"{cell} on {task.name}", progress)
     start = time.perf_counter()
     # Overflow while diverging is detected below (a loss or gradient that is not finite), not warned about.
-    with trusted(), np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, steps + 1):
             batch = task.sample(batch_size, data)
-            try:
-                outputs, trace = network_forward(params, batch.x, cell)
-                loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
-                if np.isfinite(loss):
-                    grads = network_backward(params, batch.x, cell, trace, doutputs)
-            except LSTMInputError:   # the inputs were checked above: here it is the cell overflowing
-                loss = np.nan
-            if not (np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())):
+            outputs, trace = _network_forward(params, batch.x, cell)
+            loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
+            if not np.isfinite(loss):
+                diverged = True
+                break
+            grads = _network_backward(params, batch.x, cell, trace, doutputs)
+            if not all(np.all(np.isfinite(g)) for g in grads.values()):
                 diverged = True
                 break
             if clip is not None:
-                grads, _ = clip_by_global_norm(grads, clip)
-            stepped = adam.step(params, grads)
+                grads, _ = _clip_by_global_norm(grads, clip)
+            stepped = adam._step(params, grads)
             if not all(np.all(np.isfinite(p)) for p in stepped.values()):
                 diverged = True
                 break
             params = stepped
             losses.append(loss)
             if step % eval_every == 0 or step == steps:
-                try:
-                    test_loss, test_accuracy = evaluate(params, cell, test_task, test)
-                except LSTMInputError:
-                    test_loss = np.nan
+                test_loss, test_accuracy = _evaluate(params, cell, test_task, test)
                 if not np.isfinite(test_loss):
                     diverged = True
                     break
@@ -313,6 +295,7 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
         if diverged:
             bar.set_postfix_str("diverged")
         bar.close()
+    params = Params(params, network_layout(cell), func="train")     # the last finite parameters, as a Params
     if diverged:
         return TrainResult(cell, task.name, params, np.array(losses), curve, None, None, seconds, len(losses), True)
     test_loss, test_accuracy = curve[-1][1:]
@@ -321,41 +304,47 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
 
 
 def _check_arguments(task, cell, hidden_size, steps, learning_rate, batch_size, clip, seed, forget_bias, eval_every,
-                     eval_size, test_task, target_accuracy, params) -> dict:
-    """The checks of `train`'s arguments, each error naming the argument; returns the starting parameters."""
+                     eval_size, test_task, target_accuracy, params, progress, desc) -> dict:
+    """The checks of `train`'s arguments, each error naming the argument; returns the starting parameters (a dict
+    of checked arrays)."""
     if not isinstance(task, Task):
         raise LSTMInputError(f"train: argument 'task' should be a Task from lstm_book.memory_tasks, "
                              f"but got {type(task).__name__}")
     _cell(cell, "train")
-    _check_int("hidden_size", hidden_size)
-    _check_int("steps", steps)
-    _check_number("learning_rate", learning_rate)
-    _check_int("batch_size", batch_size)
-    if clip is not None:
-        _check_number("clip", clip)
-    _check_int("seed", seed, low=0)
+    for name, value, high in (("hidden_size", hidden_size, 10_000), ("steps", steps, 10**8),
+                              ("batch_size", batch_size, 100_000), ("eval_every", eval_every, 10**8),
+                              ("eval_size", eval_size, 100_000)):
+        check_integer(value, func="train", arg=name, low=1, high=high)
+    check_integer(seed, func="train", arg="seed", low=0)
+    for name, value in (("learning_rate", learning_rate), ("clip", clip)):
+        if value is not None and check_number(value, func="train", arg=name) <= 0:
+            raise LSTMInputError(f"train: argument '{name}' should be a finite number > 0, but got {value!r}")
+    if learning_rate is None:
+        raise LSTMInputError("train: argument 'learning_rate' should be a finite number > 0, but got None")
     if forget_bias is not None:
-        _check_number("forget_bias", forget_bias, low=-np.inf)
-    _check_int("eval_every", eval_every)
-    _check_int("eval_size", eval_size)
+        check_number(forget_bias, func="train", arg="forget_bias")
+    if not isinstance(progress, bool):
+        raise LSTMInputError(f"train: argument 'progress' should be True or False, but got {progress!r:.60}")
+    if desc is not None and not isinstance(desc, str):
+        raise LSTMInputError(f"train: argument 'desc' should be a string (the progress bar's label) or None, but "
+                             f"got {type(desc).__name__}")
     if test_task is not None and (not isinstance(test_task, Task) or (test_task.input_size, test_task.output_size,
                                                                       test_task.loss) != (task.input_size, task.output_size, task.loss)):
         raise LSTMInputError(f"train: argument 'test_task' should be a Task with the inputs, outputs and loss of "
                              f"{task.name}, but got {test_task!r}")
-    if target_accuracy is not None and not (isinstance(target_accuracy, (int, float)) and 0 < target_accuracy <= 1):
+    if target_accuracy is not None and not (0 < check_number(target_accuracy, func="train",
+                                                             arg="target_accuracy") <= 1):
         raise LSTMInputError(f"train: argument 'target_accuracy' should be a number in (0, 1], "
                              f"but got {target_accuracy!r}")
     if params is None:
-        params = init_network(cell, task.input_size, hidden_size, task.output_size, seed=seed,
-                              forget_bias=forget_bias)
-    else:
-        expected = init_network(cell, task.input_size, hidden_size, task.output_size)
-        if set(params) != set(expected) or any(np.shape(params[k]) != expected[k].shape for k in expected):
-            raise LSTMInputError(f"train: argument 'params' should hold {sorted(expected)} with the shapes of a "
-                                 f"{cell} of hidden size {hidden_size} on {task.name}")
-        params = {k: np.array(v, dtype=float) for k, v in params.items()}
-
-    return params
+        return dict(init_network(cell, task.input_size, hidden_size, task.output_size, seed=seed,
+                                 forget_bias=forget_bias))
+    params = as_params(params, network_layout(cell), func="train")
+    want = {"D": task.input_size, "H": hidden_size, "K": task.output_size}
+    if any(params.sizes.get(k) != v for k, v in want.items()):
+        raise LSTMInputError(f"train: argument 'params' should hold {list(params)} with the shapes of a {cell} of "
+                             f"hidden size {hidden_size} on {task.name} (sizes {want}), but has sizes {params.sizes}")
+    return {k: np.array(v, dtype=float) for k, v in params.items()}
 
 
 def _progress(total: int, desc: str, show: bool):

@@ -11,7 +11,6 @@ H rows and D columns. A leading ``"*B"`` marks an optional batch axis: ``"*B D"`
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import functools
 import inspect
 import math
@@ -20,32 +19,17 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "LSTMInputError", "as_float_array", "check_finite", "check_shapes", "shapes", "trusted", "is_trusted",
-    "check_number", "check_integer", "check_float_dtype", "no_overflow",
+    "LSTMInputError", "as_float_array", "check_finite", "check_shapes", "shapes", "check_number", "check_integer",
+    "check_float_dtype", "no_overflow", "labelled", "unchecked",
 ]
 
-# Validation happens once, at the public function the caller called. While that function runs (inside
-# `trusted()`), the checked functions it calls skip their checks: their inputs were built from checked ones.
-_TRUSTED = contextvars.ContextVar("lstm_book_trusted", default=False)
+# Every public function of the model checks its own arguments, every time it is called: there is no mode or
+# context that switches the checks off. Inside the model, a public function that has checked its inputs runs the
+# unchecked bodies of the functions it builds on (a function decorated with `shapes` keeps its body as
+# ``function.__wrapped__``; the loops are private functions, ``_forward``), so that a sequence is checked once,
+# not at every step.
 
-
-@contextlib.contextmanager
-def trusted():
-    """Inside this block, functions decorated with `shapes` run without checking their arguments.
-
-    A public function that has checked its own inputs (with the caller's argument names) wraps its inner
-    loop in ``with trusted():`` so that a sequence is validated once, not at every step.
-    """
-    token = _TRUSTED.set(True)
-    try:
-        yield
-    finally:
-        _TRUSTED.reset(token)
-
-
-def is_trusted() -> bool:
-    """True inside `trusted()`: the current call was validated by the public function that made it."""
-    return _TRUSTED.get()
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 class LSTMInputError(ValueError):
@@ -54,6 +38,8 @@ class LSTMInputError(ValueError):
 
 def as_float_array(value, *, func: str, arg: str) -> np.ndarray:
     """`value` as a float32 or float64 array; integers become float64, anything else is refused."""
+    if type(value) is np.ndarray and value.dtype in _FLOATS:  # the common case, already in native byte order
+        return value
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
@@ -146,7 +132,14 @@ def no_overflow(func: str, arrays: dict[str, np.ndarray]):
 
 
 def check_finite(array: np.ndarray, *, func: str, arg: str) -> None:
-    """Refuse NaN and infinity, naming where the first one sits."""
+    """Refuse NaN and infinity, naming where the first one sits (`array`: anything numpy reads as numbers)."""
+    if not (isinstance(array, np.ndarray) and array.dtype.kind in "fiucb"):
+        try:
+            array = np.asarray(array)
+        except Exception:  # ragged lists and the like
+            array = np.asarray(None)
+        if array.dtype.kind not in "fiucb":
+            raise LSTMInputError(f"{func}: argument '{arg}' should be an array of numbers, but got {_show(array)}")
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = f" at index {tuple(int(k) for k in bad)}" if array.ndim else ""
@@ -171,6 +164,12 @@ def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]
     Arguments are checked in the order of `specs`, so the first argument that fixes a symbol is the one the
     message blames ("H=3 from W_xo").
     """
+    if not (isinstance(arrays, dict) and isinstance(specs, dict) and set(specs) <= set(arrays)
+            and all(isinstance(a, np.ndarray) for a in arrays.values())
+            and all(isinstance(v, str) for v in specs.values())):
+        raise LSTMInputError(f"{func}: check_shapes needs 'arrays' (a dict of numpy arrays) and 'specs' (a dict of "
+                             f"shape strings for some of them), but got {type(arrays).__name__} and "
+                             f"{type(specs).__name__}")
     sizes: dict[str, int] = {}
     origin: dict[str, str] = {}
     batched_by: tuple[str, bool] | None = None  # the first optional-batch argument, and whether it had the axis
@@ -214,38 +213,60 @@ def check_shapes(func: str, arrays: dict[str, np.ndarray], specs: dict[str, str]
 
 
 def shapes(**specs: str):
-    """Decorator: check the named arguments of a function against symbolic shapes before it runs.
+    """Decorator: check the named arguments of a function against symbolic shapes, every time it is called.
 
     >>> @shapes(x_t="*B D", W="H D")
     ... def project(x_t, W): return x_t @ W.T
 
     Each checked argument is converted to a float array, checked for NaN/inf and for its shape; the function
-    body then runs on the converted arrays. The specs are kept on the function as ``__shapes__``.
+    body then runs on the converted arrays, where overflow is an `LSTMInputError` too. The specs are kept on the
+    function as ``__shapes__``, and the unchecked body as ``__wrapped__`` (for the model's own functions that have
+    checked these arrays already).
     """
 
     def decorate(function):
         signature = inspect.signature(function)
         name = function.__name__
+        positional = list(signature.parameters)
+        order = [arg for arg in positional if arg in specs]
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            if _TRUSTED.get():  # called by a public function that has checked everything already
-                return function(*args, **kwargs)
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError as exc:
-                raise TypeError(f"{name}: {exc}") from None
-            bound.apply_defaults()
+            if not kwargs and len(args) == len(positional):  # the common call: every argument, in order
+                values = dict(zip(positional, args))
+            else:
+                try:
+                    bound = signature.bind(*args, **kwargs)
+                except TypeError as exc:
+                    raise TypeError(f"{name}: {exc}") from None
+                bound.apply_defaults()
+                values = dict(bound.arguments)
             arrays = {}
-            for arg in specs:
-                array = as_float_array(bound.arguments[arg], func=name, arg=arg)
+            for arg in order:
+                array = as_float_array(values[arg], func=name, arg=arg)
                 check_finite(array, func=name, arg=arg)
-                arrays[arg] = bound.arguments[arg] = array
+                arrays[arg] = values[arg] = array
             check_shapes(name, arrays, specs)
-            with trusted(), no_overflow(name, arrays):
-                return function(*bound.args, **bound.kwargs)
+            with no_overflow(name, arrays):
+                return function(**values)
 
         wrapper.__shapes__ = dict(specs)
         return wrapper
 
     return decorate
+
+
+def unchecked(function):
+    """The body of a function decorated with `shapes`, which runs without checking its arguments.
+
+    Only for a caller that has checked those arguments itself, once, such as `lstm_step` before it runs the six
+    equations: ``unchecked(forget_gate)(x_t, h_prev, W_xf, W_hf, b_f)``. Any other function is returned as it is.
+    """
+    return getattr(function, "__wrapped__", function)
+
+
+def labelled(params, arg: str = "params") -> dict[str, np.ndarray]:
+    """The arrays of a parameter mapping by the names an error message gives them: ``params.W_xi``, ..."""
+    if not hasattr(params, "items"):
+        raise LSTMInputError(f"labelled: argument 'params' should be a mapping of arrays, but got {_show(params)}")
+    return {f"{arg}.{name}": value for name, value in params.items()}

@@ -12,11 +12,10 @@ Each variant changes the six equations in one place (Greff et al. 2017 did the s
                    o_t gets + p_o ⊙ c_t (Gers & Schmidhuber 2000)
     gru            the gated recurrent unit of Cho et al. (2014), see `gru_forward`
 
-Parameters are dictionaries of arrays named as in the book (`W_xi`, `W_hi`, `b_i`, ...); a variant has only the
-parameters its equations use (`no_forget` has no `W_xf`). Shapes: W_x? (H, D), W_h? (H, H), b_? and p_? (H,).
-Every variant has a forward pass over a batch of sequences and a backward pass that reuses its trace; the
-tests check every backward pass against finite differences, `lstm` against `lstm_forward`/`lstm_backward` of
-Part II, and the GRU against PyTorch's `nn.GRU`.
+A variant's parameters are a `Params` (lstm_book.params) of the arrays its equations use, named as in the book
+(`no_forget` has no `W_xf`): W_x? (H, D), W_h? (H, H), b_? and p_? (H,); a dict of them is accepted and checked.
+Every variant has a forward pass and a backward pass that reuses its trace, checked in the tests against finite
+differences, `lstm_forward`/`lstm_backward` of Part II, and PyTorch's `nn.GRU`.
 """
 
 from __future__ import annotations
@@ -27,10 +26,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .equations import sigmoid
-from .validation import LSTMInputError, as_float_array, check_finite, is_trusted, trusted
+from .params import Params, as_params
+from .validation import (LSTMInputError, as_float_array, check_finite, check_float_dtype, check_integer, check_number,
+                         labelled, no_overflow)
 
 __all__ = ["Variant", "VARIANTS", "VariantTrace", "init_variant", "variant_forward", "variant_backward",
-           "gru_forward", "gru_backward"]
+           "lstm_family_forward", "lstm_family_backward", "gru_forward", "gru_backward"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ class Variant:
         names = tuple(name for g in self.parts for name in (f"W_x{g}", f"W_h{g}", f"b_{g}"))
         return names + self.peephole_names
 
+    @property
+    def layout(self) -> dict[str, str]:
+        """Each parameter's shape in symbols, as `lstm_book.params.Params` checks it: W_x? (H, D), W_h? (H, H),
+        b_? and p_? (H,)."""
+        return {name: {"W_x": "H D", "W_h": "H H"}.get(name[:3], "H") for name in self.parameter_names}
+
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in [
     Variant("lstm", "LSTM (b_f starts at 1)"),
@@ -88,25 +95,28 @@ class VariantTrace(NamedTuple):
     gates: dict
 
 
-def _variant(variant) -> Variant:
-    if isinstance(variant, Variant):
-        return variant
-    if variant not in VARIANTS:
-        raise LSTMInputError(f"argument 'variant' should be one of {sorted(VARIANTS)}, but got {variant!r}")
-    return VARIANTS[variant]
+def _variant(variant, func: str = "variant", gru: bool = True) -> Variant:
+    """The `Variant` named (or given); gru=False refuses the GRU (for the functions of the LSTM family)."""
+    v = variant if isinstance(variant, Variant) else VARIANTS.get(variant) if isinstance(variant, str) else None
+    if v is None or (v.gru and not gru):
+        allowed = sorted(k for k, w in VARIANTS.items() if gru or not w.gru)
+        raise LSTMInputError(f"{func}: argument 'variant' should be one of {allowed}, but got {variant!r}")
+    return v
 
 
 def init_variant(variant, input_size: int, hidden_size: int, *, seed: int = 0, forget_bias: float | None = None,
-                 dtype=np.float64) -> dict[str, np.ndarray]:
+                 dtype=np.float64) -> Params:
     """Random parameters of a variant, drawn like `init_params`: weights uniform in ±1/√H, biases 0, except
-    b_f = the variant's forget bias (or `forget_bias` if given). Returns {name: array}."""
-    v = _variant(variant)
+    b_f = the variant's forget bias (or `forget_bias` if given). Returns the checked `Params` (lstm_book.params)
+    of the variant's layout. input_size, hidden_size: integers >= 1;  seed: an integer >= 0;  dtype: float64/32."""
+    v = _variant(variant, "init_variant")
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise LSTMInputError(f"init_variant: argument '{name}' should be a positive integer, but got {value!r}")
-    b_f = v.forget_bias if forget_bias is None else float(forget_bias)
-    if not np.isfinite(b_f):
-        raise LSTMInputError(f"init_variant: argument 'forget_bias' should be finite, but got {forget_bias}")
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 1 <= value <= 10_000:
+            raise LSTMInputError(f"init_variant: argument '{name}' should be a positive integer (at most 10000), "
+                                 f"but got {value!r}")
+    b_f = v.forget_bias if forget_bias is None else check_number(forget_bias, func="init_variant", arg="forget_bias")
+    seed = check_integer(seed, func="init_variant", arg="seed", low=0)
+    dtype = check_float_dtype(dtype, func="init_variant", arg="dtype")
     rng = np.random.default_rng(seed)
     D, H = input_size, hidden_size
     scale = 1.0 / np.sqrt(H)
@@ -117,35 +127,18 @@ def init_variant(variant, input_size: int, hidden_size: int, *, seed: int = 0, f
         params[f"b_{g}"] = np.full(H, b_f if g == "f" else 0.0, dtype=dtype)
     for name in v.peephole_names:
         params[name] = rng.uniform(-scale, scale, H).astype(dtype)
-    return params
+    return Params(params, v.layout, func="init_variant")
 
 
-def _check(func, v: Variant, xs, params, states: dict):
-    """Validate the public arguments once; returns xs as (T, B, D), the states as (B, H), and whether xs was
-    unbatched. Inside `trusted()` (the training loop) the checks are skipped."""
-    if is_trusted():
-        unbatched = np.ndim(xs) == 2
-        H = params[f"W_h{v.parts[0]}"].shape[0]
-        B = () if unbatched else (xs.shape[1],)
-        out = {k: (np.zeros(B + (H,)) if s is None else s) for k, s in states.items()}
-        if unbatched:
-            return xs[:, None, :], {k: s[None] for k, s in out.items()}, True
-        return xs, out, False
-    if not isinstance(params, dict):
-        raise LSTMInputError(f"{func}: argument 'params' should be a dict of arrays, but got {type(params).__name__}")
-    missing, extra = set(v.parameter_names) - set(params), set(params) - set(v.parameter_names)
-    if missing or extra:
-        raise LSTMInputError(f"{func}: argument 'params' should hold exactly {list(v.parameter_names)} for the "
-                             f"variant '{v.name}'; missing {sorted(missing)}, unexpected {sorted(extra)}")
-    for name in v.parameter_names:
-        params[name] = as_float_array(params[name], func=func, arg=f"params['{name}']")
-        check_finite(params[name], func=func, arg=f"params['{name}']")
-    H, D = params[f"W_x{v.parts[0]}"].shape if params[f"W_x{v.parts[0]}"].ndim == 2 else (None, None)
-    for name in v.parameter_names:
-        want = {"W_x": (H, D), "W_h": (H, H)}.get(name[:3], (H,))
-        if H is None or params[name].shape != want:
-            raise LSTMInputError(f"{func}: argument params['{name}'] should have shape {want} (H, D from "
-                                 f"params['W_x{v.parts[0]}']), but got shape {params[name].shape}")
+def _check(func, v: Variant, xs, params, h0, c0):
+    """Validate the public arguments once: params (a `Params` of the variant's layout, or a dict of arrays by the
+    book's names, checked now), xs (T, D) or (T, B, D), h0 and c0 (H,) or (B, H) batched like xs (None: zeros; the
+    GRU takes no c0). Returns the checked params, xs as (T, B, D), the states as (B, H), and whether xs was
+    unbatched."""
+    if v.gru and c0 is not None:
+        raise LSTMInputError(f"{func}: argument 'c0' should be None for the GRU, which has no cell state")
+    params = as_params(params, v.layout, func=func)
+    H, D = params.hidden_size, params.input_size
     xs = as_float_array(xs, func=func, arg="xs")
     if xs.ndim not in (2, 3) or xs.shape[-1] != D:
         raise LSTMInputError(f"{func}: argument 'xs' should have shape (T, D={D}) or (T, B, D={D}), "
@@ -157,7 +150,7 @@ def _check(func, v: Variant, xs, params, states: dict):
     if unbatched:
         xs = xs[:, None, :]
     out = {}
-    for name, value in states.items():
+    for name, value in (("h0", h0), ("c0", c0)):
         want = (H,) if unbatched else (xs.shape[1], H)
         if value is None:
             value = np.zeros(want, dtype=xs.dtype)
@@ -167,7 +160,7 @@ def _check(func, v: Variant, xs, params, states: dict):
                                  f"(shape {xs.shape}), but got shape {value.shape}")
         check_finite(value, func=func, arg=name)
         out[name] = value[None] if unbatched else value
-    return xs, out, unbatched
+    return params, xs, out, unbatched
 
 
 def _stack(params, names):
@@ -176,19 +169,25 @@ def _stack(params, names):
             np.concatenate([params[f"b_{g}"] for g in names]))
 
 
-def variant_forward(xs, params: dict, variant, h0=None, c0=None) -> VariantTrace:
+def variant_forward(xs, params, variant, h0=None, c0=None) -> VariantTrace:
     """Run a variant over a sequence or a batch: xs (T, D) or (T, B, D); h0, c0 (H,) or (B, H).
 
+    params: the variant's `Params` (from `init_variant`) or a dict of its arrays by the book's names.
     Returns a `VariantTrace` whose arrays are (T, H) or (T, B, H). The GRU has no c0 (pass None).
     """
-    v = _variant(variant)
-    params = dict(params)
-    if v.gru and c0 is not None:
-        raise LSTMInputError("variant_forward: argument 'c0' should be None for the GRU, which has no cell state")
-    xs, states, unbatched = _check("variant_forward", v, xs, params, {"h0": h0, "c0": c0})
-    with trusted():
-        run = _gru_forward if v.gru else _lstm_family_forward
-        trace = run(xs, params, v, states["h0"], states["c0"])
+    v = _variant(variant, "variant_forward")
+    params, xs, states, unbatched = _check("variant_forward", v, xs, params, h0, c0)
+    with no_overflow("variant_forward", {"xs": xs, **states, **labelled(params)}):
+        trace = (_gru_forward if v.gru else _lstm_family_forward)(xs, params, v, states["h0"], states["c0"])
+    return _unbatch(trace) if unbatched else trace
+
+
+def lstm_family_forward(xs, params, variant="lstm", h0=None, c0=None) -> VariantTrace:
+    """The LSTM with the variant's change (any variant but the GRU): arguments and result as `variant_forward`."""
+    v = _variant(variant, "lstm_family_forward", gru=False)
+    params, xs, states, unbatched = _check("lstm_family_forward", v, xs, params, h0, c0)
+    with no_overflow("lstm_family_forward", {"xs": xs, **states, **labelled(params)}):
+        trace = _lstm_family_forward(xs, params, v, states["h0"], states["c0"])
     return _unbatch(trace) if unbatched else trace
 
 
@@ -222,39 +221,58 @@ def _lstm_family_forward(xs, params, v: Variant, h, c) -> VariantTrace:
     return VariantTrace(out["h"], out["c"], gates)
 
 
-def variant_backward(xs, params: dict, variant, trace: VariantTrace, dh, h0=None, c0=None) -> dict[str, np.ndarray]:
+def variant_backward(xs, params, variant, trace: VariantTrace, dh, h0=None, c0=None) -> dict[str, np.ndarray]:
     """Backpropagation through time for a variant, reusing the trace of `variant_forward`.
 
     dh: the loss's gradient with respect to every h_t, shaped like `trace.h`. Returns the gradient of every
     parameter (same names and shapes as `params`) and of "xs", "h0" and (except the GRU) "c0".
     """
-    v = _variant(variant)
-    params = dict(params)
-    if v.gru and c0 is not None:
-        raise LSTMInputError("variant_backward: argument 'c0' should be None for the GRU, which has no cell state")
-    xs_b, states, unbatched = _check("variant_backward", v, xs, params, {"h0": h0, "c0": c0})
+    v = _variant(variant, "variant_backward")
+    params, xs, trace, dh, states, unbatched = _check_backward("variant_backward", v, xs, params, trace, dh, h0, c0)
+    with no_overflow("variant_backward", {"xs": xs, "dh": dh, **states, **labelled(params)}):
+        grads = (_gru_backward if v.gru else _lstm_family_backward)(xs, params, v, trace, dh, states["h0"],
+                                                                    states["c0"])
+    return _unbatch_grads(grads) if unbatched else grads
+
+
+def lstm_family_backward(xs, params, variant, trace: VariantTrace, dh, h0=None, c0=None) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the LSTM with the variant's change: as `variant_backward`."""
+    v = _variant(variant, "lstm_family_backward", gru=False)
+    params, xs, trace, dh, states, unbatched = _check_backward("lstm_family_backward", v, xs, params, trace, dh,
+                                                               h0, c0)
+    with no_overflow("lstm_family_backward", {"xs": xs, "dh": dh, **states, **labelled(params)}):
+        grads = _lstm_family_backward(xs, params, v, trace, dh, states["h0"], states["c0"])
+    return _unbatch_grads(grads) if unbatched else grads
+
+
+def _unbatch_grads(grads: dict) -> dict:
+    return {k: (g[:, 0] if k == "xs" else g[0] if k in ("h0", "c0") else g) for k, g in grads.items()}
+
+
+def _check_backward(func, v: Variant, xs, params, trace, dh, h0, c0):
+    """The checks of the backward passes: the forward's arguments as in `_check`, then the trace and dh against
+    them. Returns params, xs (T, B, D), trace and dh batched, the states (B, H), and whether xs was unbatched."""
+    params, xs, states, unbatched = _check(func, v, xs, params, h0, c0)
     if not isinstance(trace, VariantTrace):
-        raise LSTMInputError(f"variant_backward: argument 'trace' should be a VariantTrace from variant_forward, "
+        raise LSTMInputError(f"{func}: argument 'trace' should be a VariantTrace from variant_forward, "
                              f"but got {type(trace).__name__}")
-    H = params[f"W_h{v.parts[0]}"].shape[0]
-    want = xs.shape[:-1] + (H,) if unbatched else xs_b.shape[:-1] + (H,)
-    if trace.h.shape != want:
-        raise LSTMInputError(f"variant_backward: argument 'trace' does not belong to these inputs: its h has shape "
-                             f"{trace.h.shape}, but xs of shape {np.shape(xs)} needs {want}")
-    dh = as_float_array(dh, func="variant_backward", arg="dh")
+    T, B, _ = xs.shape
+    want = (T, params.hidden_size) if unbatched else (T, B, params.hidden_size)
+    fields = {}
+    for name, value in (("h", trace.h), ("c", trace.c), *trace.gates.items()):
+        value = as_float_array(value, func=func, arg=f"trace.{name}")
+        if value.shape != want:
+            raise LSTMInputError(f"{func}: argument 'trace' does not belong to these inputs: its {name} has shape "
+                                 f"{value.shape}, but xs of shape {xs.shape[:1] + xs.shape[2:] if unbatched else xs.shape} "
+                                 f"needs {want}")
+        check_finite(value, func=func, arg=f"trace.{name}")
+        fields[name] = value[:, None] if unbatched else value
+    dh = as_float_array(dh, func=func, arg="dh")
     if dh.shape != want:
-        raise LSTMInputError(f"variant_backward: argument 'dh' should have the shape of trace.h, {want}, "
-                             f"but got shape {dh.shape}")
-    check_finite(dh, func="variant_backward", arg="dh")
-    if unbatched:
-        trace = VariantTrace(trace.h[:, None], trace.c[:, None], {k: a[:, None] for k, a in trace.gates.items()})
-        dh = dh[:, None]
-    with trusted():
-        run = _gru_backward if v.gru else _lstm_family_backward
-        grads = run(xs_b, params, v, trace, dh, states["h0"], states["c0"])
-    if unbatched:
-        grads = {k: (g[:, 0] if k == "xs" else g[0] if k in ("h0", "c0") else g) for k, g in grads.items()}
-    return grads
+        raise LSTMInputError(f"{func}: argument 'dh' should have the shape of trace.h, {want}, but got shape {dh.shape}")
+    check_finite(dh, func=func, arg="dh")
+    trace = VariantTrace(fields.pop("h"), fields.pop("c"), fields)
+    return params, xs, trace, dh[:, None] if unbatched else dh, states, unbatched
 
 
 def _lstm_family_backward(xs, params, v: Variant, trace, dh, h0, c0):
@@ -308,14 +326,9 @@ def _weight_grads(xs, hs, h0, parts, da, W_x, dh0, extra, states):
         grads[f"W_x{k}"] = dW_x[rows]
         grads[f"W_h{k}"] = dW_h[rows]          # (the GRU's W_hn is replaced by its own gradient)
         grads[f"b_{k}"] = flat[:, rows].sum(axis=0)
-    grads.update(extra)
-    grads["xs"] = da_all @ W_x
-    grads["h0"] = dh0
-    grads.update(states)
-    return grads
+    return {**grads, **extra, "xs": da_all @ W_x, "h0": dh0, **states}
 
 
-# ---------------------------------------------------------------------------------------------------------
 # The GRU (Cho et al. 2014), in the form PyTorch and cuDNN use:
 #     z_t = σ(W_xz x_t + W_hz h_{t-1} + b_z)            update gate
 #     r_t = σ(W_xr x_t + W_hr h_{t-1} + b_r)            reset gate
@@ -324,14 +337,23 @@ def _weight_grads(xs, hs, h0, parts, da, W_x, dh0, extra, states):
 # (Cho et al. apply the reset gate before the product, W_hn (r_t ⊙ h_{t-1}); the two forms learn alike.)
 
 
-def gru_forward(xs, params: dict, h0=None) -> VariantTrace:
-    """The GRU over a sequence or a batch: `variant_forward(xs, params, "gru", h0)`."""
-    return variant_forward(xs, params, "gru", h0=h0)
+def gru_forward(xs, params, h0=None) -> VariantTrace:
+    """The GRU over a sequence or a batch: xs (T, D) or (T, B, D), h0 (H,) or (B, H); params: W_xz, W_hz, b_z,
+    W_xr, W_hr, b_r, W_xn, W_hn, b_n. Returns a `VariantTrace` (its c is h: the GRU has no separate memory)."""
+    v = VARIANTS["gru"]
+    params, xs, states, unbatched = _check("gru_forward", v, xs, params, h0, None)
+    with no_overflow("gru_forward", {"xs": xs, **states, **labelled(params)}):
+        trace = _gru_forward(xs, params, v, states["h0"], None)
+    return _unbatch(trace) if unbatched else trace
 
 
-def gru_backward(xs, params: dict, trace: VariantTrace, dh, h0=None) -> dict[str, np.ndarray]:
-    """Backpropagation through time for the GRU: `variant_backward(xs, params, "gru", trace, dh, h0)`."""
-    return variant_backward(xs, params, "gru", trace, dh, h0=h0)
+def gru_backward(xs, params, trace: VariantTrace, dh, h0=None) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the GRU: as `variant_backward(xs, params, "gru", trace, dh, h0)`."""
+    v = VARIANTS["gru"]
+    params, xs, trace, dh, states, unbatched = _check_backward("gru_backward", v, xs, params, trace, dh, h0, None)
+    with no_overflow("gru_backward", {"xs": xs, "dh": dh, **states, **labelled(params)}):
+        grads = _gru_backward(xs, params, v, trace, dh, states["h0"], None)
+    return _unbatch_grads(grads) if unbatched else grads
 
 
 def _gru_forward(xs, params, v, h, c0):
@@ -354,8 +376,7 @@ def _gru_forward(xs, params, v, h, c0):
 
 
 def _gru_backward(xs, params, v, trace, dh, h0, c0):
-    T, B, _ = xs.shape
-    H = h0.shape[-1]
+    T = len(xs)
     W_x, _, _ = _stack(params, ("z", "r", "n"))
     W_hz, W_hr, W_hn = params["W_hz"], params["W_hr"], params["W_hn"]
     g = trace.gates

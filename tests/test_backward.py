@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 import lstm_book.backward as bw
 from lstm_book import LSTMInputError, LSTMParams, Step, init_params, lstm_forward, lstm_step, running_example_params
 from lstm_book.backward import (
-    Gradients, cell_state_backward, clip_by_global_norm, forget_gate_backward, gradient_check,
-    hidden_state_backward, input_gate_backward, input_state_backward, lstm_backward, lstm_step_backward,
+    Gradients, cell_state_backward, forget_gate_backward, hidden_state_backward, input_gate_backward, input_state_backward, lstm_backward, lstm_step_backward,
     output_gate_backward,
 )
+from lstm_book.gradients import GradientCheck, clip_by_global_norm, gradient_check
 from test_fast import random_params, to_torch_lstm
 
-PARAM_NAMES = list(LSTMParams.__dataclass_fields__)
+PARAM_NAMES = list(LSTMParams.NAMES)
 
 
 def sig(z):
@@ -42,7 +42,7 @@ def problem(T=4, batch=2, D=3, H=2, seed=0, scale=2.0):
     return xs, params, h0, c0, dh
 
 
-def lstm_check(xs, params, h0, c0, dh, eps=1e-5) -> bw.GradientCheck:
+def lstm_check(xs, params, h0, c0, dh, eps=1e-5) -> GradientCheck:
     """The gradient check of `lstm_backward` on the loss L = Σ dh ⊙ h, whose ∂L/∂h_t is exactly dh."""
     trace = lstm_forward(xs, params, h0, c0)
     grads = lstm_backward(xs, params, trace, dh, h0, c0)
@@ -337,7 +337,7 @@ def test_gradient_check_reports_a_wrong_gradient():
 
 # ------------------------------------------------------------------ proof that the checks can fail
 
-def step_check(step_backward) -> bw.GradientCheck:
+def step_check(step_backward) -> GradientCheck:
     """Gradient check of one step back, L = Σ dh ⊙ h_t + Σ dc ⊙ c_t, through `lstm_step` (the readable forward)."""
     rng = np.random.default_rng(31)
     params = random_params(3, 2, seed=31)

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 from lstm_book import LSTMParams, Step, lstm_step_backward
-from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training
+from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training, runner
 from lstm_book.teaching.checkers import Feedback
 
 MODULES = (exercises, exercises_backward, exercises_training)
-PARAMS = list(LSTMParams.__dataclass_fields__)
+PARAMS = list(LSTMParams.NAMES)
 
 
 def sig(z):
@@ -355,7 +355,7 @@ def test_read_only_parameters_are_explained(name):
 
 @pytest.mark.parametrize("name", CHECKERS)
 def test_an_endless_loop_is_stopped(name, monkeypatch):
-    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(runner, "TIME_LIMIT", 0.3)
     answer, _, _ = ANSWERS[name]
 
     def slow(*args):

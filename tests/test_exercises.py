@@ -422,7 +422,9 @@ def test_feedback_reads_well():
 def test_the_cases_vary_every_parameter():
     """A step that writes a constant where any one parameter belongs is rejected (b_f = 1 in every case let
     `+ 1.0` pass)."""
-    from lstm_book.teaching.checkers.part1 import _rng_cases_gate, _state_cases, _step_cases
+    from lstm_book.teaching.checkers.part1.gates import _rng_cases_gate
+    from lstm_book.teaching.checkers.part1.states import _state_cases
+    from lstm_book.teaching.checkers.part1.step import _step_cases
 
     for case in _step_cases():
         for name, value in case["params"].as_dict().items():

@@ -4,6 +4,11 @@ line. A tiny configuration stands in for the real ones, which chapter 11 runs at
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,3 +113,194 @@ def test_bad_arguments():
         run_experiments(TINY, jobs=0)
     with pytest.raises(LSTMInputError, match="'name'"):
         experiments.make_task("adding", 20)
+
+
+# ---- the command line: every bad flag is one line on stderr and exit status 2, before any work -----------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PROG = "python -m lstm_book.teaching.experiments"
+# The command line in a fresh process, with the work replaced by a tripwire: a run that started before its flags
+# were checked would print TRAINING and exit with status 3.
+TRIPWIRE = """import sys
+import lstm_book.teaching.experiments as e
+def tripwire(*args, **kwargs):
+    print("TRAINING", file=sys.stderr)
+    sys.exit(3)
+e.run_experiments = e._one_run = e.write_results = tripwire
+e.main(sys.argv[1:])
+"""
+
+
+def command(*args, cwd, module=False):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    head = ["-m", "lstm_book.teaching.experiments"] if module else ["-c", TRIPWIRE]
+    return subprocess.run([sys.executable, *head, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def tree(path: Path) -> list[str]:
+    return sorted(str(p.relative_to(path)) for p in path.rglob("*"))
+
+
+@pytest.fixture
+def unwritable(tmp_path):
+    """A directory in which no file can be created (root ignores permissions: then /proc)."""
+    d = tmp_path / "read_only"
+    d.mkdir()
+    d.chmod(0o555)
+    for candidate in (d, Path("/proc")):
+        try:
+            (candidate / "probe").open("x").close()
+            (candidate / "probe").unlink()
+        except OSError:
+            yield candidate
+            break
+    else:
+        pytest.skip("no directory here refuses a new file")
+    d.chmod(0o755)
+
+
+BAD = [  # (arguments, the flag named, what came); {tmp} is the test's directory
+    (["--jobs", "0"], "--jobs", "'0'"),
+    (["--jobs", "-3"], "--jobs", "'-3'"),
+    (["--jobs", "two"], "--jobs", "'two'"),
+    (["--jobs=2.5"], "--jobs", "'2.5'"),
+    (["--jobs", "1e3"], "--jobs", "'1e3'"),
+    (["--jobs", " 2"], "--jobs", "' 2'"),
+    (["--jobs"], "--jobs", "nothing"),
+    (["--jobs", "2", "--jobs", "3"], "--jobs", "2 times"),
+    (["--frobnicate"], "'--frobnicate'", "'--frobnicate'"),
+    (["--qu"], "'--qu'", "'--qu'"),  # no abbreviations: --qu is not --quick
+    (["results.json"], "'results.json'", "'results.json'"),
+    (["--quick=yes"], "--quick", "'yes'"),
+    (["--quick", "--quick"], "--quick", "2 times"),
+    (["--out"], "--out", "nothing"),
+    (["--out="], "--out", "''"),
+    (["--out", "{tmp}/missing/r.json"], "--out", "does not exist"),
+    (["--out", "{tmp}"], "--out", "is a directory"),
+    (["--out", "{tmp}/afile/r.json"], "--out", "is not a directory"),
+    (["--out", "{tmp}/r.json"], "--out", "r_accuracy.png' is a directory"),  # a figure's place is taken
+    (["--out", "/dev/null"], "--out", "is not one"),
+    (["--out", "{tmp}/" + "x" * 300 + ".json"], "--out", "is longer"),
+    (["--out", "{unwritable}/r.json"], "--out", "cannot write in"),
+]
+
+
+@pytest.mark.parametrize("args, flag, came", BAD, ids=[" ".join(a)[:40] for a, _, _ in BAD])
+def test_a_bad_flag_is_one_line_and_status_2_before_any_work(tmp_path, request, args, flag, came):
+    (tmp_path / "afile").write_text("")
+    if "r_accuracy.png' is a directory" in came:
+        (tmp_path / "r_accuracy.png").mkdir()
+    subs = {"tmp": str(tmp_path)}
+    if any("{unwritable}" in a for a in args):
+        subs["unwritable"] = str(request.getfixturevalue("unwritable"))
+    args = [a.format(**subs) for a in args]
+    before = tree(tmp_path)
+    run = command(*args, cwd=tmp_path)
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2 and len(lines) == 1, (run.returncode, run.stderr)
+    assert lines[0].startswith(f"{PROG}: error: ") and flag in lines[0] and came in lines[0], lines[0]
+    assert "expected" in lines[0] and "TRAINING" not in run.stderr and run.stdout == ""
+    assert tree(tmp_path) == before  # nothing written, no probe left behind
+
+
+def test_the_module_itself_answers_a_bad_flag_with_status_2(tmp_path):
+    for args in (["--jobs", "0"], ["--out", str(tmp_path / "missing" / "r.json")], ["--nope"]):
+        run = command(*args, cwd=tmp_path, module=True)
+        assert run.returncode == 2 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith(PROG), run.stderr
+
+
+def test_good_flags_reach_the_work(tmp_path):
+    """The tripwire above is live: with good flags the work starts."""
+    run = command("--quick", "--out", str(tmp_path / "r.json"), "--jobs", "2", cwd=tmp_path)
+    assert run.returncode == 3 and run.stderr.strip() == "TRAINING"
+    args = experiments.parse(["--jobs=007", "--out", str(tmp_path / "r.json"), "--quick"])
+    assert args.jobs == 7 and args.quick and args.out == str(tmp_path / "r.json")
+    assert experiments.parse([]).jobs is None
+
+
+def test_run_experiments_checks_out_before_training(tmp_path, monkeypatch):
+    def tripwire(run):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(experiments, "_one_run", tripwire)
+    with pytest.raises(LSTMInputError, match="'out' should be a file, but got .* is a directory"):
+        run_experiments(TINY, out=tmp_path, jobs=1, progress=False)
+
+
+def test_no_more_processes_than_runs(monkeypatch):
+    seen = {}
+
+    class Pool:
+        def __init__(self, processes):
+            seen["processes"] = processes
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def imap_unordered(self, function, runs):
+            return map(function, runs)
+
+    def one_run(job):
+        _, variant, task, seed, lr = job
+        return {"variant": variant, "task": task, "seed": seed, "learning_rate": lr}
+
+    monkeypatch.setattr(experiments, "_one_run", one_run)
+    monkeypatch.setattr(experiments.multiprocessing, "get_context", lambda method: types.SimpleNamespace(Pool=Pool))
+    results = run_experiments(TINY, jobs=10 ** 6, progress=False)
+    assert seen["processes"] == 16 and results["jobs"] == 16 and len(results["records"]) == 16
+
+
+# ---- results and figures are written whole or not at all ------------------------------------------------------
+
+def two_runs():
+    return fake([
+        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "final_loss": 0.2, "accuracy": 0.8, "diverged": False},
+        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "final_loss": 0.3, "accuracy": 0.7, "diverged": False},
+    ])
+
+
+def test_write_results_writes_the_json_and_both_figures(tmp_path):
+    results = two_runs()
+    experiments.write_results(results, tmp_path / "r.json")
+    assert tree(tmp_path) == ["r.json", "r_accuracy.png", "r_curves.png"]
+    assert json.loads((tmp_path / "r.json").read_text()) == results
+    assert (tmp_path / "r_curves.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("failing", ["plot_results", "plot_curves", "json"])
+def test_a_failure_while_writing_leaves_no_results_and_no_temporary_file(tmp_path, monkeypatch, failing):
+    def boom(*args, **kwargs):
+        raise RuntimeError("the figure step failed")
+
+    experiments.write_results(two_runs(), tmp_path / "old.json")  # an earlier run
+    earlier = {name: (tmp_path / name).read_bytes() for name in tree(tmp_path)}
+    results = two_runs()
+    if failing == "json":
+        results["records"][0]["curve"] = object()  # not JSON: fails once both figures are drawn
+    else:
+        monkeypatch.setattr(experiments, failing, boom)
+    with pytest.raises((RuntimeError, TypeError)):
+        experiments.write_results(results, tmp_path / "r.json")
+    with pytest.raises((RuntimeError, TypeError)):
+        experiments.write_results(results, tmp_path / "old.json")
+    assert tree(tmp_path) == ["old.json", "old_accuracy.png", "old_curves.png"]  # no r.json, no temporary file
+    assert {name: (tmp_path / name).read_bytes() for name in tree(tmp_path)} == earlier  # the earlier run, whole
+
+
+def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
+    renames = []
+
+    def replace(source, target):
+        renames.append(target)
+        if len(renames) == 3:  # the results, renamed last
+            raise OSError("disk gone")
+        os.rename(source, target)
+
+    monkeypatch.setattr(experiments.os, "replace", replace)
+    with pytest.raises(OSError, match="disk gone"):
+        experiments.write_results(two_runs(), tmp_path / "r.json")
+    assert tree(tmp_path) == ["r_accuracy.png", "r_curves.png"]  # whole figures; no results, no temporary file

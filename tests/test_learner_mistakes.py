@@ -19,7 +19,7 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-import lstm_book.teaching.checkers.part1 as exercises
+import lstm_book.teaching.checkers.runner as exercises
 from lstm_book import (
     cell_state, forget_gate, hidden_state, init_params, input_gate, input_state, lstm_step, output_gate,
 )

@@ -389,7 +389,14 @@ def test_a_sequence_is_validated_once_not_at_every_step(monkeypatch):
     assert calls == [("lstm_forward", "xs"), ("lstm_forward", "h0"), ("lstm_forward", "c0")]
     calls.clear()
     output_gate(np.zeros(1), np.zeros(1), np.ones((1, 1)), np.ones((1, 1)), np.zeros(1))
-    assert [arg for _, arg in calls] == ["x_t", "h_prev", "W_xo", "W_ho", "b_o"], "a direct call still checks"
+    # σ is a public function too: it checks what it is given (z), once; the gate's five arguments are checked once
+    assert calls == [("output_gate", a) for a in ("x_t", "h_prev", "W_xo", "W_ho", "b_o")] + [("sigmoid", "z")], \
+        "a direct call still checks"
+    calls.clear()
+    lstm_step(np.zeros(1), np.zeros(1), np.zeros(1), params)
+    # the step checks its three arrays once; the six equations then run unchecked (only the activations check z)
+    assert calls[:3] == [("lstm_step", a) for a in ("x_t", "h_prev", "c_prev")]
+    assert {func for func, _ in calls[3:]} <= {"sigmoid", "tanh"}, calls
 
 
 def test_step_and_forward_agree_that_states_are_batched_like_the_input():
@@ -425,15 +432,23 @@ def test_sigmoid_keeps_its_relative_precision_far_out():
         assert sigmoid(-1e4) == 0.0 and sigmoid(1e4) == 1.0
 
 
-def test_missing_states_are_zeros_also_when_called_from_checked_code():
-    from lstm_book.validation import trusted
+def test_there_is_no_mode_that_switches_the_checks_off():
+    """No context or flag turns a public function's checks off: a reader's own equation that calls the package
+    with a bad argument, run by lstm_step, still gets the package's error (it used to run inside trusted())."""
+    import lstm_book.validation
 
+    assert not any(hasattr(lstm_book.validation, name) for name in ("trusted", "is_trusted", "_TRUSTED"))
     params, xs = running_example_params(), running_example().x
+
+    def my_forget_gate(x_t, h_prev, W_xf, W_hf, b_f):
+        return sigmoid(np.array([np.nan]))
+
+    with pytest.raises(LSTMInputError, match=r"^sigmoid: argument 'z' should be finite"):
+        lstm_step(xs[0], np.zeros(1), np.zeros(1), params, forget_gate=my_forget_gate)
     expected = lstm_forward(xs, params, h0=np.zeros(1), c0=np.zeros(1))
-    with trusted():
-        got = lstm_forward(xs, params)
-        step = lstm_step(xs[0], None, None, params)
-    assert np.array_equal(got.c, expected.c) and np.array_equal(step.h, expected.h[0])
+    assert np.array_equal(lstm_forward(xs, params).c, expected.c)
+    assert np.array_equal(lstm_step(xs[0], None, None, params).h, expected.h[0])
+
 
 # ---------------------------------------------------------------- a hostile caller
 

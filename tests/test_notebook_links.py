@@ -18,16 +18,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import notebook_links as nl  # noqa: E402
+import notebook_links_build as build  # noqa: E402
+import notebook_links_common as common  # noqa: E402
+import notebook_links_convert as convert  # noqa: E402
 
 PAGES = sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("book/*.md"))
 
 
 def problems_of(root: Path) -> list[str]:
-    book = nl.Book(root)
+    book = common.Book(root)
     found = []
     for path in sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("book/*.md")):
-        found += nl.check_links(nl.document_text(path), path.relative_to(root).as_posix(), book)
+        found += build.check_links(common.document_text(path), path.relative_to(root).as_posix(), book)
     return found
 
 
@@ -42,8 +44,8 @@ def test_every_link_resolves():
 
 
 def test_the_links_are_the_books_own():
-    book = nl.Book(ROOT)
-    text = "\n".join(nl.document_text(p) for p in PAGES)
+    book = common.Book(ROOT)
+    text = "\n".join(common.document_text(p) for p in PAGES)
     assert len(book.terms) >= 30 and "term-forget-gate" in book.terms
     assert {"ch-overview", "ch-forget-gate", "notation", "glossary"} <= set(book.labels)
     assert "jozefowicz2015empirical" in book.bib
@@ -82,9 +84,9 @@ def test_a_role_is_found_and_converted(copy):
     edit(nb, "[forget gate](../book/glossary.md#term-forget-gate)", "{term}`forget gate`")
     edit(nb, "[Gers et al. (2000)](../book/references.md#gers2000forget)", "{cite:t}`gers2000forget`")
     assert any("a role JupyterLab cannot follow" in p for p in problems_of(copy))
-    changed, problems = nl.convert_all(copy, write=False)
+    changed, problems = convert.convert_all(copy, write=False)
     assert changed == ["notebooks/04_forget_gate.ipynb"] and not problems
-    nl.convert_all(copy)
+    convert.convert_all(copy)
     assert problems_of(copy) == [] and nb.read_text() == (ROOT / "notebooks" / "04_forget_gate.ipynb").read_text()
 
 
@@ -111,7 +113,7 @@ def test_the_conversion_of_old_style_is_idempotent(copy):
         {"cell_type": "markdown", "id": "s3", "metadata": {}, "source": "```{solution-end}\n```"},
     ]
     path.write_text(json.dumps(nb, indent=1))
-    changed, problems = nl.convert_all(copy)
+    changed, problems = convert.convert_all(copy)
     assert changed == ["notebooks/04_forget_gate.ipynb"] and not problems
     converted = json.loads(path.read_text())
     text = "\n".join("".join(c["source"]) for c in converted["cells"])
@@ -119,29 +121,29 @@ def test_the_conversion_of_old_style_is_idempotent(copy):
     assert "::::{solution} ex-forget-1\n:class: dropdown\n\nTwo matrix products:\n\n```python\ndef my_forget_gate" in text
     assert "".join(converted["cells"][0]["source"]) == "(ch-forget-gate)="
     assert converted["metadata"]["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
-    assert nl.convert_all(copy) == ([], []), "a second run changes nothing"
+    assert convert.convert_all(copy) == ([], []), "a second run changes nothing"
     assert problems_of(copy) == []
 
 
 def test_the_build_gets_roles_and_runnable_solutions():
     """What Sphinx reads: the links as roles (which it checks), each solution's code as cells of a gated solution."""
-    book = nl.Book(ROOT)
+    book = common.Book(ROOT)
     problems: list[str] = []
     doc = "notebooks/04_forget_gate.ipynb"
-    nb = json.loads(nl.to_sphinx(doc, (ROOT / doc).read_text(), book, problems))
+    nb = json.loads(build.to_sphinx(doc, (ROOT / doc).read_text(), book, problems))
     assert problems == []
-    text = "\n".join(nl.cell_text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    text = "\n".join(common.cell_text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "{term}`forget gate`" in text and "{cite:t}`gers2000forget`" in text
     assert "](../book/" not in text
-    starts = [n for n, c in enumerate(nb["cells"]) if "{solution-start} ex-forget-1" in nl.cell_text(c)]
+    starts = [n for n, c in enumerate(nb["cells"]) if "{solution-start} ex-forget-1" in common.cell_text(c)]
     assert len(starts) == 1
     code = nb["cells"][starts[0] + 1]
-    assert code["cell_type"] == "code" and "check_forget_gate(my_forget_gate)" in nl.cell_text(code)
-    assert "{solution-end}" in nl.cell_text(nb["cells"][starts[0] + 2])
-    glossary = nl.to_sphinx("book/glossary.md", (ROOT / "book/glossary.md").read_text(), book, problems)
+    assert code["cell_type"] == "code" and "check_forget_gate(my_forget_gate)" in common.cell_text(code)
+    assert "{solution-end}" in common.cell_text(nb["cells"][starts[0] + 2])
+    glossary = build.to_sphinx("book/glossary.md", (ROOT / "book/glossary.md").read_text(), book, problems)
     assert "\nforget gate\n  $f_t" in glossary and "\n: " not in glossary
-    references = nl.to_sphinx("book/references.md", (ROOT / "book/references.md").read_text(), book, problems)
-    assert "```{bibliography}" in references and nl.BIB_BEGIN not in references
+    references = build.to_sphinx("book/references.md", (ROOT / "book/references.md").read_text(), book, problems)
+    assert "```{bibliography}" in references and common.BIB_BEGIN not in references
 
 
 def test_the_strict_build_fails_on_a_broken_link_or_solution(tmp_path):
@@ -158,7 +160,7 @@ def test_the_strict_build_fails_on_a_broken_link_or_solution(tmp_path):
                    ":label: ex-99-1\n:nonumber:\n\nDivide.\n```"},
                   {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "::::{solution} ex-99-1\n:class: dropdown\n\n"
                    "Like this:\n\n```python\nanswer = 1 / 0\n```\n::::"}],
-        "metadata": {"kernelspec": nl.KERNELSPEC}, "nbformat": 4, "nbformat_minor": 5}))
+        "metadata": {"kernelspec": convert.KERNELSPEC}, "nbformat": 4, "nbformat_minor": 5}))
     (tmp_path / "book" / "intro.md").write_text(
         "# Intro\n\nA [good term](glossary.md#term-forget-gate), a [bad term](glossary.md#term-forgot-gate),\n"
         "a [bad label](glossary.md#no-such-label), a [bad key](references.md#nobody2099) and\n"

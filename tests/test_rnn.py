@@ -12,7 +12,7 @@ import torch
 
 import lstm_book.rnn as rnn_module
 from lstm_book import LSTMInputError
-from lstm_book.backward import gradient_check
+from lstm_book.gradients import gradient_check
 from lstm_book.rnn import RNNParams, init_rnn_params, rnn_backward, rnn_forward
 
 
@@ -37,9 +37,9 @@ def rnn_check(xs, params, h0, dh):
 def torch_difference(xs, params, h0, dh):
     net = torch.nn.RNN(params.input_size, params.hidden_size, dtype=torch.float64)
     with torch.no_grad():
-        net.weight_ih_l0.copy_(torch.from_numpy(params.W_xh))
-        net.weight_hh_l0.copy_(torch.from_numpy(params.W_hh))
-        net.bias_ih_l0.copy_(torch.from_numpy(params.b_h))
+        net.weight_ih_l0.copy_(torch.from_numpy(np.array(params.W_xh)))
+        net.weight_hh_l0.copy_(torch.from_numpy(np.array(params.W_hh)))
+        net.bias_ih_l0.copy_(torch.from_numpy(np.array(params.b_h)))
         net.bias_hh_l0.zero_()
     X, H0 = torch.tensor(xs, requires_grad=True), torch.tensor(h0[None], requires_grad=True)
     out, _ = net(X, H0)
@@ -69,7 +69,7 @@ def test_backward_passes_the_gradient_check_and_equals_pytorch(batch):
 @pytest.mark.parametrize("old, new", [
     ("total[t] * (1 - hs[t] ** 2)", "total[t] * 1"),            # tanh' left out
     ("dh[t] + dh_next", "dh[t] + 0 * dh_next"),                 # the error from h_{t+1} forgotten
-    ("dz[t] @ params.W_hh", "dz[t] @ params.W_hh.T"),           # W_hh not transposed on the way back
+    ('dz[t] @ params["W_hh"]', 'dz[t] @ params["W_hh"].T'),     # W_hh not transposed on the way back
 ], ids=["tanh-prime", "error-from-next-step", "transpose"])
 def test_a_wrong_backward_is_rejected(monkeypatch, old, new):
     """The checks can fail: each mutant is rejected by the gradient check and by PyTorch."""
@@ -113,7 +113,7 @@ def test_float32_is_kept_and_runs_are_deterministic():
     (lambda p: rnn_forward(np.zeros((3, 2)), {"W_xh": 1}), r"^rnn_forward: argument 'params' should be an RNNParams"),
     (lambda p: rnn_backward(np.zeros((3, 2)), p, np.zeros((3, 2)), np.zeros((3, 3))), r"^rnn_backward: argument 'hs' should have shape \(3, 3\)"),
     (lambda p: rnn_backward(np.zeros((3, 2)), p, np.ones((3, 3)) * 0.5, np.zeros((3, 3))), r"^rnn_backward: argument 'hs' does not belong"),
-    (lambda p: init_rnn_params(0, 2), r"'input_size' should be a positive integer, but got 0"),
+    (lambda p: init_rnn_params(0, 2), r"'input_size' should be a positive integer \(at most 10000\), but got 0"),
     (lambda p: RNNParams(np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(3)), r"^RNNParams: argument 'W_hh' should have shape \(H=3, H=3\)"),
 ])
 def test_bad_input_is_refused(call, message):

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from lstm_book import LSTMInputError
-from lstm_book.backward import clip_by_global_norm, gradient_check
+from lstm_book.gradients import clip_by_global_norm, gradient_check
 from lstm_book.memory_tasks import adding, anbn, reset_stream, temporal_order
-from lstm_book.train import (CELLS, Adam, cross_entropy, init_network, network_backward, network_forward,
-                             squared_error, train)
+from lstm_book.adam import Adam
+from lstm_book.losses import cross_entropy, squared_error
+from lstm_book.train import CELLS, init_network, network_backward, network_forward, train
 
 
 def test_cross_entropy_by_hand():

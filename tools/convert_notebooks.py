@@ -13,7 +13,8 @@ What it does (the conventions are in CONTRIBUTING.md, "Notebook conventions"):
 - the chapter label gets a cell of its own before the title; the reader's cell after an exercise says so;
 - kernelspec "Python 3 (ipykernel)", nbformat 4.5 with cell ids, JSON as JupyterLab writes it;
 - the glossary becomes a definition list, and the list of references is written out from references.bib.
-The build turns all of this back into what Sphinx checks: book/_ext/notebook_links.py.
+The build turns all of this back into what Sphinx checks: book/_ext/notebook_links.py (the Sphinx extension).
+The work is done in book/_ext: notebook_links_convert.py here, notebook_links_build.py for --build-form.
 """
 
 import argparse
@@ -23,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import notebook_links  # noqa: E402
+from notebook_links_build import to_sphinx  # noqa: E402
+from notebook_links_common import Book  # noqa: E402
+from notebook_links_convert import convert_all  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -37,12 +40,12 @@ def main(argv=None) -> int:
     if args.build_form:
         path = args.build_form.resolve()
         problems: list[str] = []
-        book = notebook_links.Book(args.root)
-        print(notebook_links.to_sphinx(path.relative_to(args.root.resolve()).as_posix(), path.read_text(), book, problems))
+        book = Book(args.root)
+        print(to_sphinx(path.relative_to(args.root.resolve()).as_posix(), path.read_text(), book, problems))
         for problem in problems:
             print("unresolved:", problem, file=sys.stderr)
         return 1 if problems else 0
-    changed, problems = notebook_links.convert_all(args.root, write=not args.check)
+    changed, problems = convert_all(args.root, write=not args.check)
     for problem in problems:
         print("unresolved:", problem, file=sys.stderr)
     for doc in changed:

@@ -1,7 +1,7 @@
 """What each gate is worth: the ablations of chapter 11, runnable from the command line.
 
-    python -m lstm_book.experiments --quick --out results.json     # what the book runs at build time (≤ 90 s)
-    python -m lstm_book.experiments --out results.json             # the full run: more seeds, longer training
+    python -m lstm_book.teaching.experiments --quick --out results.json   # what the book runs at build time
+    python -m lstm_book.teaching.experiments --out results.json           # the full run: more seeds, longer
 
 Every variant of `lstm_book.variants` is trained on two tasks, each with several seeds and a small grid of
 learning rates, and, as Greff et al. (2017) and Jozefowicz et al. (2015) did, each variant is judged at the
@@ -14,7 +14,8 @@ learning rate that suits it best. The tasks:
 
 The output is a JSON file with one record per variant × task × seed × learning rate (final test loss and
 accuracy, training time in seconds, whether the run diverged, and its learning curve), and two figures next to
-it: the results (one dot per seed at the best learning rate) and the learning curves.
+it: the results (one dot per seed at the best learning rate) and the learning curves. Each file is written whole
+or not at all, the results last. A bad flag is one line on stderr and exit status 2, before any training starts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
+import secrets
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +39,7 @@ from lstm_book.validation import LSTMInputError
 from lstm_book.variants import VARIANTS
 
 __all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "plot_results",
-           "plot_curves", "main"]
+           "plot_curves", "write_results", "main"]
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,14 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
         jobs = os.cpu_count() or 1
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise LSTMInputError(f"run_experiments: argument 'jobs' should be a positive integer, but got {jobs!r}")
+    if out is not None:  # a file that cannot be written is found now, not after the training
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        problem = check_out(out)
+        if problem:
+            raise LSTMInputError(f"run_experiments: argument 'out' should be {problem}")
     runs = [(config, v, t, s, lr) for t in config.tasks for v in config.variants for s in config.seeds
             for lr in config.learning_rates]
+    jobs = min(jobs, len(runs))  # more processes than runs would only wait
     start = time.perf_counter()
     bar = None
     if progress:
@@ -132,16 +142,80 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
     results = {"config": asdict(config), "seconds": round(time.perf_counter() - start, 2), "jobs": jobs,
                "records": records}
     if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1))
-        for kind, plot in (("accuracy", plot_results), ("curves", plot_curves)):
-            fig = plot(results)
-            fig.savefig(out.with_name(f"{out.stem}_{kind}.png"), dpi=110)
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
+        write_results(results, out)
     return results
+
+
+def output_files(out) -> list[Path]:
+    """The files a run with `out` writes: the two figures next to it, then `out` itself."""
+    out = Path(out)
+    return [out.with_name(f"{out.stem}_{kind}.png") for kind in ("accuracy", "curves")] + [out]
+
+
+def _temporary(path: Path):
+    """A new hidden file beside `path` (so that os.replace is a rename), open for writing, made with the umask."""
+    name = path.parent / f".{path.name[:40]}.{secrets.token_hex(4)}.tmp"
+    return name, open(name, "xb")
+
+
+def write_results(results: dict, out) -> None:
+    """Write the figures and `out` (the results as JSON), each whole or not at all: every file is written to a
+    temporary file beside it, and only when all are written are they renamed into place, the results last. If
+    anything fails, no temporary file is left and the results file is not written."""
+    import matplotlib.pyplot as plt
+
+    *figures, out = output_files(out)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, plot in zip(figures, (plot_results, plot_curves)):
+            fig = plot(results)
+            try:
+                temporary, stream = _temporary(path)
+                staged.append((temporary, path))
+                with stream:
+                    fig.savefig(stream, format="png", dpi=110)
+            finally:
+                plt.close(fig)
+        temporary, stream = _temporary(out)
+        staged.append((temporary, out))
+        with stream:
+            stream.write(json.dumps(results, indent=1).encode())
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def check_out(out) -> str | None:
+    """None if the results and the figures can be written at `out`; else what was expected and what came (the
+    end of a sentence: "a file ..., but got ..."). The check leaves nothing behind."""
+    if str(out) == "":
+        return "a file name, but got ''"
+    got = f"but got {str(out)!r}"
+    for path in output_files(out):
+        parent = path.parent
+        if len(os.fsencode(path.name)) > 255:  # NAME_MAX of the usual file systems
+            return f"a file name of at most 255 bytes, {got}: {path.name[:24]!r}... is longer"
+        try:
+            if not parent.exists():
+                return f"a file in an existing directory, {got}: directory {str(parent)!r} does not exist"
+            if not parent.is_dir():
+                return f"a file in a directory, {got}: {str(parent)!r} is not a directory"
+            if path.is_dir():
+                return f"a file, {got}: {str(path)!r} is a directory"
+            if path.exists() and not path.is_file():
+                return f"a regular file, {got}: {str(path)!r} exists and is not one"
+        except OSError as exc:
+            return f"a file that can be written, {got}: {exc.strerror or exc}"
+    try:  # root may write where the permissions say no, so try
+        temporary, stream = _temporary(Path(out))
+        stream.close()
+        temporary.unlink()
+    except OSError as exc:
+        return f"a file in a writable directory, {got}: cannot write in {str(Path(out).parent)!r} ({exc.strerror})"
+    return None
 
 
 def best_learning_rates(results: dict) -> dict[tuple[str, str], float]:
@@ -268,13 +342,53 @@ def plot_curves(results: dict, variants=None):
     return fig
 
 
-def main(argv=None) -> dict:
-    """The command line: `python -m lstm_book.experiments [--quick] [--out results.json] [--jobs N]`."""
-    parser = argparse.ArgumentParser(prog="python -m lstm_book.experiments", description=__doc__.split("\n\n")[0])
+PROG = "python -m lstm_book.teaching.experiments"
+FLAGS = {"--quick": None, "--out": "a file name (the results as JSON)", "--jobs": "a number of processes"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every error as one line naming the flag, what was expected and what came (exit status 2)."""
+
+    def error(self, message):
+        if m := re.fullmatch(r"argument (\S+): ignored explicit argument (.*)", message):
+            message = f"{m[1]}: expected no value, but got {m[2]}"
+        elif m := re.fullmatch(r"argument (\S+): expected one argument", message):
+            message = f"{m[1]}: expected {FLAGS[m[1]]} after it, but got nothing"
+        _fail(message)
+
+
+def _fail(message: str):
+    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+    raise SystemExit(2)
+
+
+def parse(argv) -> argparse.Namespace:
+    """The command line, checked whole before any work: a bad flag exits with status 2 and one line on stderr."""
+    parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--quick", action="store_true", help="the book's run (about a minute on 2 cores)")
     parser.add_argument("--out", default="results.json", help="the JSON file to write (figures go next to it)")
-    parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--jobs", default=None, help="processes to use (default: all cores)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _fail(f"unknown argument {unknown[0]!r}: expected --quick, --out FILE or --jobs N")
+    for flag in FLAGS:
+        given = [a for a in argv if a == flag or a.startswith(flag + "=")]
+        if len(given) > 1:
+            _fail(f"{flag}: expected once, but got it {len(given)} times ({', '.join(map(repr, given))})")
+    if args.jobs is not None:
+        if not re.fullmatch(r"[0-9]+", args.jobs) or int(args.jobs) < 1:
+            _fail(f"--jobs: expected a positive integer (the number of processes), but got {args.jobs!r}")
+        args.jobs = int(args.jobs)
+    problem = check_out(args.out)
+    if problem:
+        _fail(f"--out: expected {problem}")
+    return args
+
+
+def main(argv=None) -> dict:
+    """The command line: `python -m lstm_book.teaching.experiments [--quick] [--out results.json] [--jobs N]`."""
+    args = parse(argv)
     results = run_experiments(QUICK if args.quick else FULL, out=args.out, jobs=args.jobs)
     print(table(results))
     print(f"\n{len(results['records'])} runs in {results['seconds']:.1f} s with {results['jobs']} processes; "

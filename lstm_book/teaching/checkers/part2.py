@@ -1,11 +1,11 @@
 """Checkers for the exercises of Part II (chapters 7-9): the stacked weights, the backward pass, clipping.
 
-They run on the runner of `lstm_book.exercises` (and return its `Feedback`), with its protections: the reader's
-function runs on copies of seeded cases, one sequence and batches; an input it changes in place is named, an
-endless loop is stopped, a wrong parameter list is named before anything runs, and whatever it returns or raises
-becomes a sentence. On a mismatch its answer is compared with the mistakes people make in a backward pass (σ'
-written as σ, the error from c_{t+1} or h_{t+1} forgotten, the forget gate left out on the way to c_{t-1}, ...),
-and the `Feedback` says what to look at.
+They run on the runner shared by every checker, `runner.check` (and return its `Feedback`), with its
+protections: the reader's function runs on copies of seeded cases, one sequence and batches; an input it changes
+in place is named, an endless loop is stopped, a wrong parameter list is named before anything runs, and whatever
+it returns or raises becomes a sentence. On a mismatch its answer is compared with the mistakes people make in a
+backward pass (σ' written as σ, the error from c_{t+1} or h_{t+1} forgotten, the forget gate left out on the way
+to c_{t-1}, ...), and the `Feedback` says what to look at.
 """
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lstm_book.backward import clip_by_global_norm, forget_gate_backward, hidden_state_backward, cell_state_backward
+from lstm_book.backward import cell_state_backward, forget_gate_backward, hidden_state_backward
 from lstm_book.backward import linear_backward, lstm_backward, lstm_step_backward
 from lstm_book.cell import PARTS, LSTMParams, Step, init_params
-from .part1 import Feedback, Mistake, _check, _keyed, _no_batches, _several
-from lstm_book.fast import lstm_forward, stack_params
 from lstm_book.equations import sigmoid
+from lstm_book.fast import lstm_forward, stack_params
+from lstm_book.gradients import clip_by_global_norm
+
+from .diagnoses import Mistake, keyed, several
+from .runner import Feedback, check, no_batches
 
 __all__ = ["check_stack_params", "check_memory_backward", "check_forget_gate_backward", "check_lstm_backward",
            "check_clip_by_global_norm"]
 
-_PARAMS = tuple(LSTMParams.__dataclass_fields__)
+#: The twelve parameters, in the order of the equations (i, j, f, o): the gradients `lstm_backward` returns.
+_PARAMS = LSTMParams.NAMES
 
 
 def _params(D: int, H: int, seed: int) -> LSTMParams:
@@ -63,8 +67,8 @@ def check_stack_params(function: Callable) -> Feedback:
     sizes = ((3, 3), (2, 4), (5, 2))
     cases = [{"params": _params(D, H, seed)} for seed, (D, H) in enumerate(sizes)]
     hint = "W has shape (4H, D+H): four block rows of H rows each; b has shape (4H,)."
-    return _check("stack", function, reference, cases, _several(("W", "b"), mistakes, hint), ["params"], hint,
-                  "(D, H) = (3, 3), (2, 4) and (5, 2)", batched=_no_batches)
+    return check("stack", function, reference, cases, several(("W", "b"), mistakes, hint), ["params"], hint,
+                 "(D, H) = (3, 3), (2, 4) and (5, 2)", batched=no_batches)
 
 
 # ------------------------------------------------------------------ chapter 8: the backward pass
@@ -121,8 +125,8 @@ def check_memory_backward(function: Callable) -> Feedback:
     ]
     hint = "Every input and every result has the same shape, (H,) or (B, H): the backward of an elementwise step is elementwise."
     outputs = ("dc_prev", "df_t", "di_t", "dj_t")
-    return _check("memory_backward", function, reference, _memory_cases(), _several(outputs, mistakes, hint),
-                  list(_memory_cases()[0]), hint, "one sequence and batches")
+    return check("memory_backward", function, reference, _memory_cases(), several(outputs, mistakes, hint),
+                 list(_memory_cases()[0]), hint, "one sequence and batches")
 
 
 def check_forget_gate_backward(function: Callable) -> Feedback:
@@ -164,8 +168,8 @@ def check_forget_gate_backward(function: Callable) -> Feedback:
     hint = ("dz = df_t ⊙ f_t ⊙ (1 − f_t) has the shape of f_t. With rows: dx_t = dz @ W_xf, dh_prev = dz @ W_hf, "
             "dW_xf = dz^T x_t (H, D) summed over a batch, dW_hf = dz^T h_prev, db_f = dz summed over a batch.")
     outputs = ("dx_t", "dh_prev", "dW_xf", "dW_hf", "db_f")
-    return _check("forget_gate_backward", function, forget_gate_backward, cases, _several(outputs, mistakes, hint),
-                  list(cases[0]), hint, "one sequence and batches")
+    return check("forget_gate_backward", function, forget_gate_backward, cases, several(outputs, mistakes, hint),
+                 list(cases[0]), hint, "one sequence and batches")
 
 
 def _bptt(xs, params, trace, dh, *, from_h=True, from_c=True, accumulate=True, h_shift=1):
@@ -219,11 +223,11 @@ def check_lstm_backward(function: Callable) -> Feedback:
 
     hint = "Go back over the loop: the direction (t from T−1 down to 0), what each step receives, and what is summed."
     keys = (*_PARAMS, "xs")
-    diagnose = _keyed(keys, mistakes, hint, what="the twelve parameter gradients (keys as in LSTMParams) and 'xs'",
-                      exact=False, differ="these gradients differ from lstm_backward's", source="lstm_backward")
-    return _check("lstm_backward", function, reference, _bptt_cases(), diagnose, ["xs", "params", "trace", "dh"],
-                  hint, "", batched=lambda case: case["xs"].ndim == 3,
-                  passed="Your backpropagation through time agrees with lstm_backward, for one sequence and a batch.")
+    diagnose = keyed(keys, mistakes, hint, what="the twelve parameter gradients (keys as in LSTMParams) and 'xs'",
+                     exact=False, differ="these gradients differ from lstm_backward's", source="lstm_backward")
+    return check("lstm_backward", function, reference, _bptt_cases(), diagnose, ["xs", "params", "trace", "dh"],
+                 hint, "", batched=lambda case: case["xs"].ndim == 3,
+                 passed="Your backpropagation through time agrees with lstm_backward, for one sequence and a batch.")
 
 
 # ------------------------------------------------------------------ chapter 9: clipping
@@ -267,9 +271,9 @@ def check_clip_by_global_norm(function: Callable) -> Feedback:
         return clip_by_global_norm(grads, max_norm)[0]
 
     hint = "The global norm is sqrt(Σ of every squared entry), over all the arrays together."
-    diagnose = _keyed((), mistakes, hint, what="the same keys as grads", exact=True,
-                      differ="your clipped gradients differ from the expected ones", source="clip_by_global_norm")
-    return _check("clip", function, reference, _clip_cases(), diagnose, ["grads", "max_norm"], hint, "",
-                  batched=_no_batches,
-                  passed="Your clipping agrees with clip_by_global_norm: above the threshold, below it, and when "
-                         "one array dominates.")
+    diagnose = keyed((), mistakes, hint, what="the same keys as grads", exact=True,
+                     differ="your clipped gradients differ from the expected ones", source="clip_by_global_norm")
+    return check("clip", function, reference, _clip_cases(), diagnose, ["grads", "max_norm"], hint, "",
+                 batched=no_batches,
+                 passed="Your clipping agrees with clip_by_global_norm: above the threshold, below it, and when "
+                        "one array dominates.")

@@ -1,5 +1,5 @@
 """Checkers for the exercises of Part III (chapters 10 and 11): the losses, Adam's step, and the equations the
-variants change. Each runs the reader's function on several cases with the runner of `lstm_book.exercises` (its
+variants change. Each runs the reader's function on several cases with the runner shared by every checker (its
 protections included: copies of the inputs, changed inputs named, a time limit, the parameter list read first,
 any return value or exception explained), compares with `lstm_book`, and on a mismatch recognises the mistakes
 people make (the mask forgotten, no bias correction, z and 1 - z swapped, ...).
@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_book.equations import sigmoid, tanh
-from .part1 import Feedback, Mistake, _check, _no_batches, _several, _single
-from lstm_book.train import Adam, cross_entropy, squared_error
+from lstm_book.adam import Adam
+from lstm_book.losses import cross_entropy, squared_error
+
+from .diagnoses import Mistake, several, single
+from .runner import Feedback, check, no_batches
 
 __all__ = ["check_cross_entropy", "check_squared_error", "check_adam_step", "check_coupled_cell_state",
            "check_gru_hidden_state", "check_peephole_forget_gate"]
@@ -84,7 +87,7 @@ def check_cross_entropy(function) -> Feedback:
         Mistake(unmasked_gradient, "Your loss is right but the unscored steps get a gradient: multiply by the mask."),
     ]
     big = {"logits": np.array([[[800.0, 0.0, -5.0]]]), "labels": np.array([[0]]), "mask": np.array([[True]])}
-    diagnose = _several(("loss", "gradient"), mistakes, _LOSS_HINT)
+    diagnose = several(("loss", "gradient"), mistakes, _LOSS_HINT)
 
     def overflow_first(got, expected, case):
         if case is big and isinstance(got, (tuple, list)) and got:
@@ -98,8 +101,8 @@ def check_cross_entropy(function) -> Feedback:
         return diagnose(got, expected, case)
 
     # the large logits first, as before: an overflow is said before anything else
-    return _check("cross_entropy", function, cross_entropy, [big] + _loss_cases("cross_entropy"), overflow_first,
-                  list(big), _LOSS_HINT, "", batched=_no_batches)
+    return check("cross_entropy", function, cross_entropy, [big] + _loss_cases("cross_entropy"), overflow_first,
+                 list(big), _LOSS_HINT, "", batched=no_batches)
 
 
 def check_squared_error(function) -> Feedback:
@@ -132,8 +135,8 @@ def check_squared_error(function) -> Feedback:
                             "averages over the scored steps."),
     ]
     cases = _loss_cases("squared_error")
-    return _check("squared_error", function, squared_error, cases, _several(("loss", "gradient"), mistakes, _LOSS_HINT),
-                  list(cases[0]), _LOSS_HINT, "", batched=_no_batches)
+    return check("squared_error", function, squared_error, cases, several(("loss", "gradient"), mistakes, _LOSS_HINT),
+                 list(cases[0]), _LOSS_HINT, "", batched=no_batches)
 
 
 def _adam_reference(theta, g, m, v, t, learning_rate):
@@ -183,8 +186,8 @@ def check_adam_step(function) -> Feedback:
                                      "1 - β1¹ = 0.1 (and at t = 0 it would divide by zero)."),
     ]
     hint = "theta, g, m and v all have the same shape; every operation is elementwise."
-    return _check("adam_step", function, _adam_reference, _adam_cases(), _several(("theta", "m", "v"), mistakes, hint),
-                  list(_adam_cases()[0]), hint, "", batched=_no_batches)
+    return check("adam_step", function, _adam_reference, _adam_cases(), several(("theta", "m", "v"), mistakes, hint),
+                 list(_adam_cases()[0]), hint, "", batched=no_batches)
 
 
 _ELEMENTWISE_HINT = "All three inputs and the result have the same shape; every operation is elementwise."
@@ -210,9 +213,9 @@ def check_coupled_cell_state(function) -> Feedback:
         Mistake(lambda c, f, i: c + i * (1 - f), "The old memory is kept in full: multiply c_{t-1} by f_t."),
     ]
     names = ("c_prev", "f_t", "i_t")
-    return _check("coupled_cell_state", function, reference,
-                  _elementwise_cases(names, {"c_prev": (-2, 2), "f_t": (0, 1), "i_t": (-1, 1)}),
-                  _single("c_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
+    return check("coupled_cell_state", function, reference,
+                 _elementwise_cases(names, {"c_prev": (-2, 2), "f_t": (0, 1), "i_t": (-1, 1)}),
+                 single("c_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
 
 
 def check_gru_hidden_state(function) -> Feedback:
@@ -229,9 +232,9 @@ def check_gru_hidden_state(function) -> Feedback:
         Mistake(lambda h, z, n: (1 - z) * n, "The old state is missing: add z_t ⊙ h_{t-1}."),
     ]
     names = ("h_prev", "z_t", "n_t")
-    return _check("gru_hidden_state", function, reference,
-                  _elementwise_cases(names, {"h_prev": (-1, 1), "z_t": (0, 1), "n_t": (-1, 1)}),
-                  _single("h_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
+    return check("gru_hidden_state", function, reference,
+                 _elementwise_cases(names, {"h_prev": (-1, 1), "z_t": (0, 1), "n_t": (-1, 1)}),
+                 single("h_t", mistakes, _ELEMENTWISE_HINT), names, _ELEMENTWISE_HINT, "")
 
 
 def _peephole_cases() -> list[dict]:
@@ -265,5 +268,5 @@ def check_peephole_forget_gate(function) -> Feedback:
     ]
     hint = "W_xf (H, D) meets x_t, W_hf (H, H) meets h_prev, and p_f (H,) multiplies c_prev elementwise."
     cases = _peephole_cases()
-    return _check("peephole_forget_gate", function, reference, cases, _single("f_t", mistakes, hint), list(cases[0]),
-                  hint, "")
+    return check("peephole_forget_gate", function, reference, cases, single("f_t", mistakes, hint), list(cases[0]),
+                 hint, "")
