@@ -266,6 +266,7 @@ class Explorer:
         return explorer_html(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        """What a notebook shows: the widget in JupyterLab, the HTML view on the website."""
         return explorer_mimebundle(self, include=include, exclude=exclude)
 
 
