@@ -39,6 +39,10 @@ class LSTMParams(Params):
     LAYOUT = {name: {"W_x": "H D", "W_h": "H H"}.get(name[:3], "H") for name in NAMES}
 
     def __init__(self, **arrays):
+        missing, unknown = [n for n in self.NAMES if n not in arrays], sorted(set(arrays) - set(self.NAMES))
+        if missing or unknown:  # a wrong call, like a function's missing or unexpected keyword argument
+            raise TypeError(f"LSTMParams() takes the twelve arrays {list(self.NAMES)} by name: missing {missing}, "
+                            f"unexpected {unknown}")
         super().__init__(arrays, self.LAYOUT, func="LSTMParams")
 
     def _remade(self, arrays: dict) -> "LSTMParams":

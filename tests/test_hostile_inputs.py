@@ -65,7 +65,8 @@ _SPOILABLE = [(name, arg) for name, (_, kwargs) in _CALLS.items() for arg in kwa
 def test_every_public_function_is_swept():
     """A new public function must be added to a sweep (here or in test_lstm_book.py)."""
     swept = set(_CALLS) | {"Explorer", "full_cell_explorer", "hidden_state_explorer", "cell_state_explorer",
-                           "check_finite", "check_shapes", "shapes", "trusted", "is_trusted", "no_overflow",
+                           "check_finite", "check_shapes", "shapes", "no_overflow",
+                           "labelled", "unchecked",  # swept by test_public_surface.py
                            "STYLE", "PANEL_LIMITS", "CELL_PARTS", "LSTMInputError", "Feedback",
                            "Panel",  # test_a_panel_refuses_an_unknown_scale
                            "ReferenceLine", "WEB_DIR", "EVENT_STYLE", "REFERENCE_COLOURS",

@@ -47,26 +47,20 @@ PACKAGE = "lstm_book"
 MACHINERY = "teaching"  # the subpackage of PACKAGE that is not the model
 HIDDEN_TAGS = {"remove-cell", "remove-output"}  # a show_source cell with these tags shows nothing on the website
 
-#: The model's functions and classes that no chapter shows on purpose: "lstm_book.module.name": "the reason".
-#: Everything that computes is shown; what is left are the checks of the inputs (CONTRIBUTING: "One checked
-#: surface") and the plumbing of the parameter protocol, which compute nothing a reader writes.
+#: What no chapter shows on purpose, "lstm_book.module.name": "the reason": the input checks and the plumbing.
 _CHECK = "an input check: it refuses bad arguments with a clear error and computes nothing of the cell"
-_VALIDATION = "validation, the checks of every input at the public surface: plumbing, not the cell"
-_PARAMS = "the parameter protocol's plumbing (a read-only mapping checked once); chapter 4 shows LSTMParams"
 NOT_SHOWN: dict[str, str] = {
     **{f"lstm_book.{name}": _CHECK for name in (
         "backward._check_step", "backward._check_backward", "cell._check_inputs", "equations._checked",
         "losses._check_loss", "losses._array", "memory_tasks._check_outputs_of", "rnn._check_first_step",
         "rnn._check", "train._check_network", "train._check_arguments", "variants._check",
         "variants._check_backward")},
-    **{f"lstm_book.validation.{name}": _VALIDATION for name in (
+    **{f"lstm_book.validation.{name}": "validation, the checks of every input: plumbing, not the cell" for name in (
         "LSTMInputError", "as_float_array", "check_number", "check_integer", "check_float_dtype", "_show",
         "no_overflow", "check_finite", "_describe", "check_shapes", "shapes", "unchecked", "labelled")},
-    **{f"lstm_book.params.{name}": _PARAMS for name in ("Params", "_checked", "_layout", "_sizes", "as_params")},
-    "lstm_book.backward._gradients": "builds the two gradient records (StepGradients, Gradients) when the module "
-                                     "is imported; chapter 8 shows what they hold",
-}
-
+    **{f"lstm_book.params.{name}": "the parameter protocol's plumbing (a read-only mapping checked once); chapter 4 "
+                                   "shows LSTMParams" for name in ("Params", "_checked", "_layout", "_sizes", "as_params")},
+    "lstm_book.backward._gradients": "builds the records StepGradients and Gradients at import: no arithmetic"}
 #: The sentence of README.md that states the share (the test recomputes N).
 README_CLAIM = re.compile(r"The\s+chapters\s+show\s+(\d+)\s?%\s+of\s+the\s+model's\s+lines")
 
