@@ -1,8 +1,9 @@
 """Checking a gradient against finite differences, and clipping one (chapters 8 and 9).
 
 `gradient_check` compares any analytic gradient with central finite differences, entry by entry: the test every
-backward function of the book passes. `clip_by_global_norm` scales a gradient down when its norm is too large
-(Pascanu, Mikolov & Bengio 2013), the guard against the exploding gradients of chapter 9.
+backward function of the book passes, with one threshold, `TOLERANCE` = 1e-6 on the relative error (float64).
+`clip_by_global_norm` scales a gradient down when its norm is too large (norm clipping: Pascanu, Mikolov & Bengio
+2013; Mikolov 2012 clipped each entry), the guard against the exploding gradients of chapter 9.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import LSTMInputError, as_float_array, check_finite, check_number, no_overflow
+from .validation import LSTMInputError, as_float_array, check_finite, check_float_dtype, check_number, no_overflow
 
-__all__ = ["GradientCheck", "gradient_check", "clip_by_global_norm"]
+__all__ = ["GradientCheck", "gradient_check", "clip_by_global_norm", "TOLERANCE"]
+
+#: The gradient check's threshold: a correct float64 backward pass stays below it (typically 1e-8 or less), a
+#: wrong equation gives 1e-3 or more.
+TOLERANCE = 1e-6
 
 
 class GradientCheck(NamedTuple):
@@ -46,21 +51,25 @@ class GradientCheck(NamedTuple):
 
 
 def gradient_check(loss: Callable[..., float], inputs: Mapping[str, np.ndarray],
-                   grads: Mapping[str, np.ndarray], eps: float = 1e-6, tolerance: float = 1e-6) -> GradientCheck:
-    """Compare analytic gradients with central finite differences, entry by entry, in float64.
+                   grads: Mapping[str, np.ndarray], eps: float = 1e-6, tolerance: float = TOLERANCE,
+                   dtype=np.float64) -> GradientCheck:
+    """Compare analytic gradients with central finite differences, entry by entry, in float64 (or `dtype`).
 
     loss: a function of the arrays in `inputs` (passed as keyword arguments) returning a number.
     grads: the analytic ∂loss/∂(each input) to check, by the same names (a subset of inputs is fine).
     For every entry k the numerical gradient is (loss(a + eps·e_k) − loss(a − eps·e_k)) / (2·eps), and the
     relative error is |analytic − numerical| / max(|analytic|, |numerical|, 1e-3): relative for gradients
     above 1e-3, absolute below (where rounding, about 1e-10 here, would swamp a relative measure).
-    A correct float64 backward pass gives 1e-8 or less; a wrong equation gives 1e-3 or more.
+    A correct float64 backward pass stays below `TOLERANCE` (1e-6; typically 1e-8 or less); a wrong equation gives
+    1e-3 or more. dtype: np.float64 (default) or np.float32, the precision in which the inputs are perturbed and
+    passed to `loss` (float32 shows why the check is made in float64: rounding swamps it, exercise 8.4).
     """
     if not callable(loss):
         raise LSTMInputError(f"gradient_check: argument 'loss' should be a function, but got {type(loss).__name__}")
     if not (isinstance(eps, float) and 0 < eps < 1e-2):
         raise LSTMInputError(f"gradient_check: argument 'eps' should be a float in (0, 1e-2), but got {eps!r}")
     tolerance = check_number(tolerance, func="gradient_check", arg="tolerance")
+    dtype = check_float_dtype(dtype, func="gradient_check", arg="dtype")
     if not 0 < tolerance < 1:
         raise LSTMInputError(f"gradient_check: argument 'tolerance' should be in (0, 1), but got {tolerance!r}")
     for arg, value in (("inputs", inputs), ("grads", grads)):
@@ -71,7 +80,7 @@ def gradient_check(loss: Callable[..., float], inputs: Mapping[str, np.ndarray],
     for name, value in inputs.items():
         value = as_float_array(value, func="gradient_check", arg=f"inputs[{name!r}]").astype(np.float64)
         check_finite(value, func="gradient_check", arg=f"inputs[{name!r}]")
-        base[name] = value
+        base[name] = value.astype(dtype)
     unknown = set(grads) - set(base)
     if unknown or not grads:
         raise LSTMInputError(f"gradient_check: argument 'grads' should name some of the inputs {sorted(base)}, "
@@ -87,7 +96,7 @@ def gradient_check(loss: Callable[..., float], inputs: Mapping[str, np.ndarray],
         for k in np.ndindex(analytic.shape):
             values = dict(base)
             values[name] = base[name].copy()
-            values[name][k] += eps
+            values[name][k] += eps                     # rounded to `dtype`, as the loss will see it
             plus = _number(loss(**values))
             values[name][k] -= 2 * eps
             minus = _number(loss(**values))

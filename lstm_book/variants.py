@@ -2,7 +2,7 @@
 
 Each variant changes the six equations in one place (Greff et al. 2017 did the same, one change at a time):
 
-    lstm           the book's cell, forget-gate bias initialised to 1 (Jozefowicz et al. 2015)
+    lstm           the book's cell, b_f starts at 1 (positive: Gers et al. 2000; the value 1: Jozefowicz et al. 2015)
     forget_bias_0  the same equations, b_f initialised to 0
     no_forget      f_t = 1: c_t = c_{t-1} + i_t ⊙ j_t, the cell of Hochreiter & Schmidhuber (1997)
     no_input       j_t = 1: everything the candidate proposes is written
@@ -10,7 +10,8 @@ Each variant changes the six equations in one place (Greff et al. 2017 did the s
     coupled        j_t = 1 - f_t: what is written is exactly what is forgotten
     peepholes      the gates also see the cell state: j_t, f_t get + p_j ⊙ c_{t-1}, p_f ⊙ c_{t-1};
                    o_t gets + p_o ⊙ c_t (Gers & Schmidhuber 2000)
-    gru            the gated recurrent unit of Cho et al. (2014), see `gru_forward`
+    gru            the gated recurrent unit of Cho et al. (2014), see `gru_forward`, b_z initialised to 0
+    gru_bias_1     the GRU with its update gate's bias b_z initialised to 1: the LSTM's initial retention σ(1)
 
 A variant's parameters are a `Params` (lstm_book.params) of the arrays its equations use, named as in the book
 (`no_forget` has no `W_xf`): W_x? (H, D), W_h? (H, H), b_? and p_? (H,); a dict of them is accepted and checked.
@@ -45,7 +46,7 @@ class Variant:
     output: bool = True        # False: o_t = 1
     coupled: bool = False      # True: j_t = 1 - f_t
     peepholes: bool = False    # True: the gates see the cell state
-    forget_bias: float = 1.0   # the initial b_f
+    forget_bias: float = 1.0   # the initial b_f (the GRU's b_z: its update gate keeps the old state)
     gru: bool = False
 
     @property
@@ -80,7 +81,8 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
     Variant("no_output", "no output gate (o = 1)", output=False),
     Variant("coupled", "coupled gates (j = 1 - f)", coupled=True),
     Variant("peepholes", "peepholes", peepholes=True),
-    Variant("gru", "GRU", gru=True, forget_bias=0.0),
+    Variant("gru", "GRU (b_z starts at 0)", gru=True, forget_bias=0.0),
+    Variant("gru_bias_1", "GRU, b_z starts at 1", gru=True),
 ]}
 
 
@@ -107,7 +109,7 @@ def _variant(variant, func: str = "variant", gru: bool = True) -> Variant:
 def init_variant(variant, input_size: int, hidden_size: int, *, seed: int = 0, forget_bias: float | None = None,
                  dtype=np.float64) -> Params:
     """Random parameters of a variant, drawn like `init_params`: weights uniform in ±1/√H, biases 0, except
-    b_f = the variant's forget bias (or `forget_bias` if given). Returns the checked `Params` (lstm_book.params)
+    b_f (the GRU's b_z) = the variant's forget bias (or `forget_bias` if given). Returns the checked `Params` (lstm_book.params)
     of the variant's layout. input_size, hidden_size: integers >= 1;  seed: an integer >= 0;  dtype: float64/32."""
     v = _variant(variant, "init_variant")
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -124,7 +126,7 @@ def init_variant(variant, input_size: int, hidden_size: int, *, seed: int = 0, f
     for g in v.parts:
         params[f"W_x{g}"] = rng.uniform(-scale, scale, (H, D)).astype(dtype)
         params[f"W_h{g}"] = rng.uniform(-scale, scale, (H, H)).astype(dtype)
-        params[f"b_{g}"] = np.full(H, b_f if g == "f" else 0.0, dtype=dtype)
+        params[f"b_{g}"] = np.full(H, b_f if g in ("f", "z") else 0.0, dtype=dtype)
     for name in v.peephole_names:
         params[name] = rng.uniform(-scale, scale, H).astype(dtype)
     return Params(params, v.layout, func="init_variant")

@@ -441,3 +441,22 @@ def test_the_error_signal_is_the_gradient_of_the_states():
         dc_through_h = hidden_state_backward(errors.h[t], trace.c[t], trace.o[t])[0]
         assert np.allclose(errors.c[t], tail.c0 + dc_through_h, rtol=1e-11, atol=1e-14)
     assert np.allclose(errors.h[-1], dh[-1])
+
+
+def test_gradient_check_in_float32_evaluates_the_loss_in_float32():
+    """dtype=np.float32 perturbs the inputs and calls the loss in float32 (exercise 8.4): rounding then swamps a
+    correct gradient that float64 passes; any other dtype is refused."""
+    seen = set()
+
+    def loss(w):
+        seen.add(w.dtype)
+        return float(np.sum(np.tanh(w) ** 2 * 3.0))
+
+    w = np.linspace(-1.0, 1.0, 7)
+    grad = {"w": 6.0 * np.tanh(w) * (1 - np.tanh(w) ** 2)}
+    assert gradient_check(loss, {"w": w}, grad, eps=1e-5).max_relative < 1e-8 and seen == {np.dtype(np.float64)}
+    seen.clear()
+    single = gradient_check(loss, {"w": w}, grad, eps=1e-5, dtype=np.float32)
+    assert seen == {np.dtype(np.float32)} and not single.passed and single.max_relative > 1e-3
+    with pytest.raises(LSTMInputError, match="argument 'dtype' should be np.float64 or np.float32"):
+        gradient_check(loss, {"w": w}, grad, dtype=np.int32)

@@ -188,3 +188,55 @@ def test_every_setting_a_chapter_draws_has_its_button(chapter):
     assert not missing, f"{chapter}: settings drawn without a button: {missing}"
     undrawn = [values for values in buttons if values not in drawn]
     assert not undrawn, f"{chapter}: buttons whose setting no figure shows: {undrawn}"
+
+
+LABEL = re.compile(r"(\d+)([a-z]?)\. \S")
+
+
+def numbering_problems(labels: list[str], text: str) -> list[str]:
+    """What breaks the book's one numbering of observation buttons: every label is "<N>. <setting>", N the number
+    of the guided observation of the chapter's text that it illustrates (an item "N. **..." or "**N. ...");
+    the numbers never go down; a number with several buttons letters them "Na.", "Nb.", ... in order, a number
+    with one button has no letter."""
+    problems, parsed = [], []
+    for label in labels:
+        m = LABEL.match(label)
+        if not m:
+            problems.append(f"{label!r} does not start with its observation's number, 'N. ' or 'Na. '")
+            continue
+        parsed.append((int(m[1]), m[2], label))
+    numbers = [n for n, _, _ in parsed]
+    if numbers != sorted(numbers):
+        problems.append(f"the numbers go down: {[label for _, _, label in parsed]}")
+    for n in dict.fromkeys(numbers):
+        letters = [letter for k, letter, _ in parsed if k == n]
+        want = [""] if len(letters) == 1 else [chr(ord("a") + k) for k in range(len(letters))]
+        if letters != want:
+            problems.append(f"observation {n}'s buttons should be lettered {want}, but are {letters}")
+        if not re.search(rf"^(?:{n}\. \*\*|\*\*{n}\. )", text, re.M):
+            problems.append(f"no guided observation {n} in the text for the button(s) of number {n}")
+    return problems
+
+
+def _markdown(chapter: str) -> str:
+    nb = json.loads((ROOT / "notebooks" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_buttons_are_numbered_as_the_observations_they_illustrate(chapter):
+    explorer, _ = chapter_buttons_and_drawn(chapter)
+    labels = [b["label"] for b in explorer.spec()["observations"]]
+    assert not numbering_problems(labels, _markdown(chapter)), (chapter, numbering_problems(labels, _markdown(chapter)))
+
+
+@pytest.mark.parametrize("labels, problem", [
+    (["defaults", "1. b_f = 4"], "does not start with"),                              # chapter 7 before
+    (["1. defaults", "1. b_f = 4", "3. w_xj = 5"], "should be lettered ['a', 'b']"),  # chapter 8 before
+    (["2. b_f = 4", "1. defaults"], "the numbers go down"),
+    (["1a. defaults"], "should be lettered ['']"),
+    (["1. defaults", "4. b_f = 4"], "no guided observation 4"),
+])
+def test_the_numbering_rule_rejects_what_the_chapters_had(labels, problem):
+    text = "1. **The defaults.**\n\n**2. Next.** ...\n3. **More.**"
+    assert any(problem in p for p in numbering_problems(labels, text)), numbering_problems(labels, text)

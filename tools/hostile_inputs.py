@@ -153,7 +153,7 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
         "backward.error_signal": (backward.error_signal, dict(xs=xs, params=p, trace=trace, dh=dh)),
         "gradients.gradient_check": (gradients.gradient_check, dict(
             loss=lambda a: float(np.sum(a ** 2)), inputs={"a": np.ones(2)}, grads={"a": np.full(2, 2.0)},
-            eps=1e-6, tolerance=1e-6)),
+            eps=1e-6, tolerance=1e-6, dtype=np.float64)),
         "gradients.clip_by_global_norm": (gradients.clip_by_global_norm, dict(grads={"a": np.ones(2)}, max_norm=1.0)),
         "rnn.RNNParams": (rnn.RNNParams, dict(rp)),
         "rnn.init_rnn_params": (rnn.init_rnn_params, dict(input_size=2, hidden_size=3, seed=0, dtype=np.float64)),

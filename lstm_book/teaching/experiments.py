@@ -3,19 +3,22 @@
     python -m lstm_book.teaching.experiments --quick --out results.json   # what the book runs at build time
     python -m lstm_book.teaching.experiments --out results.json           # the full run: more seeds, longer
 
-Every variant of `lstm_book.variants` is trained on two tasks, each with several seeds and a small grid of
-learning rates, and, as Greff et al. (2017) and Jozefowicz et al. (2015) did, each variant is judged at the
-learning rate that suits it best. The tasks:
+Every variant of `lstm_book.variants` is trained on two tasks, each with several seeds and a log-spaced grid of
+learning rates. As Greff et al. (2017) and Jozefowicz et al. (2015) did, each variant is judged at the learning
+rate that suits it best, chosen on validation data; the results are reported on a separate test set, and
+variants are compared seed by seed (`lstm_book.teaching.experiment_results`). The tasks:
 
 * `reset_stream`: a continual stream in which the memory must be overwritten and cleared on a signal, tested
-  on streams four times longer than the training ones: what the forget gate is for;
+  on streams four times longer than the training ones, and on streams of the training length: what the forget
+  gate is for;
 * `temporal_order`: two symbols far back must be remembered, in order (Hochreiter & Schmidhuber 1997): long
   memory.
 
-The output is a JSON file with one record per variant × task × seed × learning rate (final test loss and
-accuracy, training time in seconds, whether the run diverged, and its learning curve), and two figures next to
-it: the results (one dot per seed at the best learning rate) and the learning curves. Each file is written whole
-or not at all, the results last. A bad flag is one line on stderr and exit status 2, before any training starts.
+The output is a JSON file with one record per variant × task × seed × learning rate (final validation and test
+loss and accuracy, training time in seconds, whether the run diverged, and its learning curve on the validation
+batch), and two figures next to it: the results (one dot per seed at the chosen learning rate) and the learning
+curves. Each file is written whole or not at all, the results last. A bad flag is one line on stderr and exit
+status 2, before any training starts.
 """
 
 from __future__ import annotations
@@ -34,12 +37,14 @@ from pathlib import Path
 import numpy as np
 
 from lstm_book.memory_tasks import reset_stream, temporal_order
-from lstm_book.train import train
+from lstm_book.teaching.experiment_results import (at_grid_edge, best_learning_rates, paired, plot_curves,
+                                                   plot_results, summarise, table)
+from lstm_book.train import evaluate, train
 from lstm_book.validation import LSTMInputError
 from lstm_book.variants import VARIANTS
 
-__all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "plot_results",
-           "plot_curves", "write_results", "main"]
+__all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "at_grid_edge",
+           "paired", "table", "plot_results", "plot_curves", "write_results", "main"]
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,16 @@ class Config:
     eval_every: int = 25
 
 
-#: The build's run: every variant, both tasks, 3 seeds, 2 learning rates, 200 updates on sequences of 40 steps.
-QUICK = Config("quick", tuple(VARIANTS), ("reset_stream", "temporal_order"), (0, 1, 2), (0.003, 0.01),
-               steps=200, T=40, hidden_size=8)
-#: The full run: 5 seeds, 3 learning rates, 1000 updates on sequences of 50 steps: about 16 times the quick run's
-#: work (some ten minutes on 2 idle cores).
-FULL = Config("full", tuple(VARIANTS), ("reset_stream", "temporal_order"), (0, 1, 2, 3, 4), (0.001, 0.003, 0.01),
-              steps=1000, T=50, hidden_size=8, eval_every=50)
+#: The build's run: every variant, both tasks, 3 seeds, 3 learning rates a factor √10 apart, 150 updates on
+#: sequences of 40 steps.
+QUICK = Config("quick", tuple(VARIANTS), ("reset_stream", "temporal_order"), (0, 1, 2), (0.00316, 0.01, 0.0316),
+               steps=150, T=40, hidden_size=8, eval_every=25)
+#: The full run: 8 seeds, 5 learning rates, 1000 updates on sequences of 50 steps: about 30 times the quick run's
+#: work (some half hour on 2 idle cores).
+FULL = Config("full", tuple(VARIANTS), ("reset_stream", "temporal_order"), tuple(range(8)),
+              (0.001, 0.00316, 0.01, 0.0316, 0.1), steps=1000, T=50, hidden_size=8, eval_every=50)
+#: The test set: this many sequences of each task, drawn once from this seed, the same for every run.
+TEST_SIZE, TEST_SEED = 512, 2015
 
 
 def make_task(name: str, T: int, *, test: bool = False):
@@ -78,20 +86,26 @@ def make_task(name: str, T: int, *, test: bool = False):
 
 
 def _one_run(job) -> dict:
-    """One training run, as a JSON-ready record."""
+    """One training run, as a JSON-ready record: the validation batch (`train`'s, 256 sequences seeded by the
+    run's seed) chooses the learning rate; the test batch (`TEST_SIZE` sequences from `TEST_SEED`) reports."""
     config, variant, task_name, seed, lr = job
-    task = make_task(task_name, config.T)
+    task, long = make_task(task_name, config.T), make_task(task_name, config.T, test=True)
     result = train(task, variant, hidden_size=config.hidden_size, steps=config.steps, learning_rate=lr,
                    batch_size=config.batch_size, seed=seed, eval_every=config.eval_every, progress=False,
-                   test_task=make_task(task_name, config.T, test=True))
-    return {
-        "variant": variant, "task": task_name, "seed": seed, "learning_rate": lr,
-        "hidden_size": config.hidden_size, "steps": result.steps, "T": config.T,
-        "final_loss": None if result.diverged else round(result.loss, 6),
-        "accuracy": None if result.diverged else round(result.accuracy, 6),
-        "seconds": round(result.seconds, 3), "diverged": result.diverged,
-        "curve": [[step, round(loss, 6), round(acc, 6)] for step, loss, acc in result.curve],
-    }
+                   test_task=long)
+    record = {"variant": variant, "task": task_name, "seed": seed, "learning_rate": lr,
+              "hidden_size": config.hidden_size, "steps": result.steps, "T": config.T}
+    if result.diverged:
+        record.update(val_loss=None, val_accuracy=None, test_loss=None, test_accuracy=None, test_accuracy_at_T=None)
+    else:
+        test_loss, test_accuracy = evaluate(result.params, variant, long, long.sample(TEST_SIZE, TEST_SEED))
+        at_T = test_accuracy if long == task else evaluate(result.params, variant, task,
+                                                           task.sample(TEST_SIZE, TEST_SEED))[1]
+        record.update(val_loss=round(result.loss, 6), val_accuracy=round(result.accuracy, 6),
+                      test_loss=round(test_loss, 6), test_accuracy=round(test_accuracy, 6),
+                      test_accuracy_at_T=round(at_T, 6))
+    return {**record, "seconds": round(result.seconds, 3), "diverged": result.diverged,
+            "curve": [[step, round(loss, 6), round(acc, 6)] for step, loss, acc in result.curve]}
 
 
 def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = None, jobs: int | None = None,
@@ -216,130 +230,6 @@ def check_out(out) -> str | None:
     except OSError as exc:
         return f"a file in a writable directory, {got}: cannot write in {str(Path(out).parent)!r} ({exc.strerror})"
     return None
-
-
-def best_learning_rates(results: dict) -> dict[tuple[str, str], float]:
-    """For each (variant, task), the learning rate with the lowest mean final test loss over the seeds.
-
-    A run that diverged counts as the worst possible; a learning rate at which any seed diverged loses to one at
-    which none did.
-    """
-    by = {}
-    for r in results["records"]:
-        by.setdefault((r["variant"], r["task"], r["learning_rate"]), []).append(r)
-    best = {}
-    for (variant, task, lr), runs in by.items():
-        diverged = sum(r["diverged"] for r in runs)
-        loss = np.mean([r["final_loss"] for r in runs if not r["diverged"]]) if diverged < len(runs) else np.inf
-        key = (diverged, loss)
-        if (variant, task) not in best or key < best[(variant, task)][0]:
-            best[(variant, task)] = (key, lr)
-    return {k: lr for k, (_, lr) in best.items()}
-
-
-def summarise(results: dict) -> list[dict]:
-    """One row per variant × task at its best learning rate: mean and standard deviation over the seeds of the
-    final accuracy and loss, the number of seeds that diverged, and the mean training time."""
-    best = best_learning_rates(results)
-    rows = []
-    for variant in results["config"]["variants"]:
-        for task in results["config"]["tasks"]:
-            lr = best[(variant, task)]
-            runs = [r for r in results["records"] if r["variant"] == variant and r["task"] == task
-                    and r["learning_rate"] == lr]
-            ok = [r for r in runs if not r["diverged"]]
-            acc = np.array([r["accuracy"] for r in ok])
-            loss = np.array([r["final_loss"] for r in ok])
-            rows.append({
-                "variant": variant, "task": task, "learning_rate": lr, "seeds": len(runs),
-                "diverged": len(runs) - len(ok),
-                "accuracy_mean": float(acc.mean()) if ok else None, "accuracy_std": float(acc.std()) if ok else None,
-                "accuracy_min": float(acc.min()) if ok else None,
-                "loss_mean": float(loss.mean()) if ok else None, "loss_std": float(loss.std()) if ok else None,
-                "seconds_mean": float(np.mean([r["seconds"] for r in runs])),
-            })
-    return rows
-
-
-def table(results: dict) -> str:
-    """The summary as a Markdown table: accuracy and loss as mean ± standard deviation over the seeds."""
-    tasks = results["config"]["tasks"]
-    rows = {(r["variant"], r["task"]): r for r in summarise(results)}
-    head = "| variant | " + " | ".join(f"{t}: accuracy | {t}: loss" for t in tasks) + " |"
-    lines = [head, "|" + " --- |" * (1 + 2 * len(tasks))]
-    for variant in results["config"]["variants"]:
-        cells = []
-        for t in tasks:
-            r = rows[(variant, t)]
-            if r["accuracy_mean"] is None:
-                cells += ["diverged", "diverged"]
-                continue
-            note = f" ({r['diverged']} diverged)" if r["diverged"] else ""
-            cells += [f"{r['accuracy_mean']:.1%} ± {r['accuracy_std']:.1%}{note}",
-                      f"{r['loss_mean']:.4f} ± {r['loss_std']:.4f}"]
-        lines.append(f"| {VARIANTS[variant].title} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def plot_results(results: dict):
-    """Final test accuracy of every variant on every task at its best learning rate: one dot per seed, a bar
-    for the mean. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    tasks = results["config"]["tasks"]
-    variants = results["config"]["variants"]
-    best = best_learning_rates(results)
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks), 3.6), sharey=True, squeeze=False)
-    for ax, task in zip(axes[0], tasks):
-        for k, variant in enumerate(variants):
-            runs = [r for r in results["records"] if r["variant"] == variant and r["task"] == task
-                    and r["learning_rate"] == best[(variant, task)]]
-            acc = [r["accuracy"] for r in runs if not r["diverged"]]
-            colour = "#2471a3" if variant == "lstm" else "#7f8c8d"
-            if acc:
-                ax.barh(k, np.mean(acc), color=colour, alpha=0.35)
-                ax.plot(acc, [k] * len(acc), "o", color=colour, ms=4)
-            if len(acc) < len(runs):
-                ax.text(0.02, k, f"{len(runs) - len(acc)} diverged", va="center", fontsize=8, color="#c0392b")
-        ax.set_yticks(range(len(variants)), [VARIANTS[v].title for v in variants])
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.02)
-        ax.set_xlabel("test accuracy")
-        ax.set_title(task.replace("_", " "))
-        ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def plot_curves(results: dict, variants=None):
-    """Learning curves (test loss against training step) at each variant's best learning rate: the mean over the
-    seeds as a line, each seed faint. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    tasks = results["config"]["tasks"]
-    variants = variants or results["config"]["variants"]
-    best = best_learning_rates(results)
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.6 * len(tasks), 3.6), squeeze=False)
-    colours = plt.get_cmap("tab10")
-    for ax, task in zip(axes[0], tasks):
-        for k, variant in enumerate(variants):
-            runs = [r for r in results["records"] if r["variant"] == variant and r["task"] == task
-                    and r["learning_rate"] == best[(variant, task)] and not r["diverged"]]
-            if not runs:
-                continue
-            steps = np.array([p[0] for p in runs[0]["curve"]])
-            losses = np.array([[p[1] for p in r["curve"]] for r in runs if len(r["curve"]) == len(steps)])
-            for row in losses:
-                ax.plot(steps, row, color=colours(k), alpha=0.15, lw=0.8)
-            ax.plot(steps, losses.mean(axis=0), color=colours(k), lw=1.8, label=VARIANTS[variant].title)
-        ax.set_yscale("log")
-        ax.set_xlabel("training step")
-        ax.set_ylabel("test loss")
-        ax.set_title(task.replace("_", " "))
-        ax.grid(alpha=0.3)
-    axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    return fig
 
 
 PROG = "python -m lstm_book.teaching.experiments"

@@ -166,7 +166,8 @@ def check_forget_gate_backward(function: Callable) -> Feedback:
                 "sum over the batch, dz.sum(axis=0)."),
     ]
     hint = ("dz = df_t ⊙ f_t ⊙ (1 − f_t) has the shape of f_t. With rows: dx_t = dz @ W_xf, dh_prev = dz @ W_hf, "
-            "dW_xf = dz^T x_t (H, D) summed over a batch, dW_hf = dz^T h_prev, db_f = dz summed over a batch.")
+            "dW_xf = dz.T @ x_t (H, D) for a batch (summed over it), np.outer(dz, x_t) for one vector; "
+            "dW_hf likewise with h_prev; db_f = dz, summed over a batch.")
     outputs = ("dx_t", "dh_prev", "dW_xf", "dW_hf", "db_f")
     return check("forget_gate_backward", function, forget_gate_backward, cases, several(outputs, mistakes, hint),
                  list(cases[0]), hint, "one sequence and batches")
