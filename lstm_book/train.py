@@ -105,7 +105,7 @@ def _network_forward(params, xs: np.ndarray, cell: str):
         trace = _forward(xs, params, zeros, zeros)
     elif cell == "rnn":
         trace = _rnn_forward(xs, params, zeros)                        # the hidden states are all there is
-    elif cell == "gru":
+    elif VARIANTS[cell].gru:
         trace = _gru_forward(xs, params, VARIANTS[cell], zeros, None)
     else:
         trace = _lstm_family_forward(xs, params, VARIANTS[cell], zeros, zeros)
@@ -144,7 +144,7 @@ def _network_backward(params, xs: np.ndarray, cell: str, trace, doutputs: np.nda
         grads = _backward(xs, params, trace, dh, zeros, zeros)._asdict()
     elif cell == "rnn":
         grads = _rnn_backward(xs, params, trace, dh, zeros)._asdict()
-    elif cell == "gru":
+    elif VARIANTS[cell].gru:
         grads = _gru_backward(xs, params, VARIANTS[cell], trace, dh, zeros, None)
     else:
         grads = _lstm_family_backward(xs, params, VARIANTS[cell], trace, dh, zeros, zeros)
