@@ -2,6 +2,7 @@
 
 * `draw_stacked_weights`: the four parts' weights stacked into one matrix (chapter 7);
 * `draw_backward_flow`: the cell diagram with the error's way back, h → o → c → f → j → i (chapter 8);
+* `draw_unrolled_backward`: three steps side by side, where the error splits and where it sums (chapter 8);
 * `plot_error_flow`: the error signal flowing back over time in the LSTM and in a plain RNN (chapter 9), drawn
   from `lstm_book.teaching.explorers.gradient_flow_data`.
 
@@ -19,7 +20,7 @@ from lstm_book.tasks import running_example
 
 from .plots import STYLE, draw_cell
 
-__all__ = ["draw_stacked_weights", "draw_backward_flow", "plot_error_flow", "ERROR_STYLE"]
+__all__ = ["draw_stacked_weights", "draw_backward_flow", "draw_unrolled_backward", "plot_error_flow", "ERROR_STYLE"]
 
 _NAMES = {"i": "input state", "j": "input gate", "f": "forget gate", "o": "output gate"}
 
@@ -101,6 +102,58 @@ def draw_backward_flow():
     back((1.2, 0.6), (0.1, 0.6), r"$\partial L/\partial h_{t-1}$", at=(-0.25, 0.2))
     ax.set_ylim(-0.2, 6.0)
     ax.set_title("the error flows back: 1 h → 2 o → 3 c → 4 f → 5 j → 6 i", fontsize=11, color=colour)
+    return fig
+
+
+def draw_unrolled_backward():
+    """Three steps of the cell unrolled in time (t - 1, t, t + 1), forward arrows grey, the error's way back dashed
+    in the error colour: each h_t and each c_t receives error from two places, and the two are summed (⊕); each
+    step's weights receive a share from every step, summed too. Returns the Figure."""
+    fig, ax = plt.subplots(figsize=(9.0, 4.4))
+    grey, colour, c_colour = "#999999", ERROR_STYLE["error"], STYLE["c"][0]
+
+    def arrow(start, end, error=False, **kw):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, lw=1.6 if error else 1.3,
+                                     color=colour if error else grey, linestyle=(0, (4, 2)) if error else "-",
+                                     shrinkA=0, shrinkB=0, zorder=3 if error else 1, **kw))
+
+    def plus(xy):
+        ax.text(*xy, "+", color="white", fontsize=11, ha="center", va="center", zorder=6, fontweight="bold",
+                bbox={"boxstyle": "circle,pad=0.12", "facecolor": colour, "edgecolor": colour})
+
+    for k, (x, name) in enumerate(((1.5, "t-1"), (5.0, "t"), (8.5, "t+1"))):
+        ax.add_patch(Rectangle((x - 1.0, 1.0), 2.0, 2.2, facecolor="#f8f8f8", edgecolor="#555555", lw=1.2, zorder=2))
+        ax.text(x, 2.1, f"step ${name}$", ha="center", va="center", fontsize=11, zorder=4)
+        ax.text(x - 0.45, 0.2, f"$x_{{{name}}}$", fontsize=11, ha="center")
+        arrow((x - 0.45, 0.45), (x - 0.45, 1.0))
+        arrow((x + 0.5, 3.2), (x + 0.5, 4.1))                                    # h out to the loss
+        ax.text(x + 0.5, 4.25, f"$L_{{{name}}}$", ha="center", fontsize=11)
+        if k < 2:                                                                # to the next step
+            arrow((x + 1.0, 2.9), (x + 2.5, 2.9))                                # c_t (top)
+            arrow((x + 1.0, 1.4), (x + 2.5, 1.4))                                # h_t (bottom)
+            ax.text(x + 1.75, 3.02, f"$c_{{{name}}}$", ha="center", fontsize=10, color=c_colour)
+            ax.text(x + 1.75, 1.5, f"$h_{{{name}}}$", ha="center", fontsize=10)
+    # the error at step t: from its own loss and from step t + 1, summed
+    arrow((5.62, 4.05), (5.62, 3.3), error=True)
+    ax.text(5.7, 3.65, r"$\partial L_t/\partial h_t$, added to $h_t$'s", fontsize=9, color=colour)
+    arrow((7.45, 1.2), (6.05, 1.2), error=True)
+    ax.text(6.05, 0.8, r"$dh$ from step $t+1$'s four gates", fontsize=9, color=colour)
+    plus((6.2, 1.75))
+    arrow((7.45, 2.7), (6.05, 2.7), error=True)
+    ax.text(6.05, 2.35, r"$dc_{t+1} \odot f_{t+1}$", fontsize=9, color=colour)
+    plus((6.2, 3.05))
+    arrow((3.95, 2.7), (2.55, 2.7), error=True)
+    arrow((3.95, 1.2), (2.55, 1.2), error=True)
+    ax.text(3.25, 0.75, "on to step $t-1$", ha="center", fontsize=9, color=colour)
+    ax.text(5.0, -0.35, "⊕: a quantity that feeds two places gets the sum of the errors from both; "
+            "every step's weight gradients are summed as well", ha="center", fontsize=9, color=colour)
+    ax.set_xlim(0.0, 10.0)
+    ax.set_ylim(-0.6, 5.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("backpropagation through time: the error splits going forward, and sums coming back",
+                 fontsize=11, color=colour)
+    fig.tight_layout()
     return fig
 
 
