@@ -32,8 +32,11 @@ def test_one_record_per_run_written_with_figures(tmp_path):
     stored = json.loads(out.read_text())
     assert strip_times(stored) == strip_times(results)
     for record in stored["records"]:
-        assert set(record) >= {"variant", "task", "seed", "learning_rate", "final_loss", "accuracy", "seconds",
-                               "diverged", "curve"}
+        assert set(record) >= {"variant", "task", "seed", "learning_rate", "val_loss", "val_accuracy", "test_loss",
+                               "test_accuracy", "test_accuracy_at_T", "seconds", "diverged", "curve"}
+        if not record["diverged"]:  # validation (the curve's last point) and test are different batches
+            assert record["curve"][-1][1:] == [record["val_loss"], record["val_accuracy"]]
+            assert record["test_loss"] != record["val_loss"]
         assert record["steps"] == 6 and [p[0] for p in record["curve"]] == [3, 6]
     assert (tmp_path / "sub" / "tiny_accuracy.png").stat().st_size > 1000
     assert (tmp_path / "sub" / "tiny_curves.png").stat().st_size > 1000
@@ -46,38 +49,38 @@ def test_records_do_not_depend_on_the_number_of_processes():
 
 
 def fake(records):
-    config = {"variants": ["lstm", "gru"], "tasks": ["adding"]}
+    config = {"variants": ["lstm", "gru"], "tasks": ["adding"], "learning_rates": [0.01, 0.1]}
     base = {"task": "adding", "seconds": 1.0, "curve": [[1, 0.5, 0.5]]}
     return {"config": config, "records": [{**base, **r} for r in records]}
 
 
 def test_best_learning_rate_and_summary_by_hand():
     results = fake([
-        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "final_loss": 0.2, "accuracy": 0.8, "diverged": False},
-        {"variant": "lstm", "seed": 1, "learning_rate": 0.1, "final_loss": 0.4, "accuracy": 0.6, "diverged": False},
-        {"variant": "lstm", "seed": 0, "learning_rate": 0.01, "final_loss": 0.1, "accuracy": 0.9, "diverged": False},
-        {"variant": "lstm", "seed": 1, "learning_rate": 0.01, "final_loss": 0.7, "accuracy": 0.5, "diverged": False},
+        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "val_loss": 0.2, "test_loss": 0.2, "test_accuracy": 0.8, "diverged": False},
+        {"variant": "lstm", "seed": 1, "learning_rate": 0.1, "val_loss": 0.4, "test_loss": 0.4, "test_accuracy": 0.6, "diverged": False},
+        {"variant": "lstm", "seed": 0, "learning_rate": 0.01, "val_loss": 0.1, "test_loss": 0.1, "test_accuracy": 0.9, "diverged": False},
+        {"variant": "lstm", "seed": 1, "learning_rate": 0.01, "val_loss": 0.7, "test_loss": 0.7, "test_accuracy": 0.5, "diverged": False},
         # for the GRU the larger rate has the lower loss but diverged once: the smaller one wins
-        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "final_loss": 0.01, "accuracy": 1.0, "diverged": False},
-        {"variant": "gru", "seed": 1, "learning_rate": 0.1, "final_loss": None, "accuracy": None, "diverged": True},
-        {"variant": "gru", "seed": 0, "learning_rate": 0.01, "final_loss": 0.5, "accuracy": 0.5, "diverged": False},
-        {"variant": "gru", "seed": 1, "learning_rate": 0.01, "final_loss": 0.5, "accuracy": 0.7, "diverged": False},
+        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "val_loss": 0.01, "test_loss": 0.01, "test_accuracy": 1.0, "diverged": False},
+        {"variant": "gru", "seed": 1, "learning_rate": 0.1, "val_loss": None, "test_loss": None, "test_accuracy": None, "diverged": True},
+        {"variant": "gru", "seed": 0, "learning_rate": 0.01, "val_loss": 0.5, "test_loss": 0.5, "test_accuracy": 0.5, "diverged": False},
+        {"variant": "gru", "seed": 1, "learning_rate": 0.01, "val_loss": 0.5, "test_loss": 0.5, "test_accuracy": 0.7, "diverged": False},
     ])
     assert best_learning_rates(results) == {("lstm", "adding"): 0.1, ("gru", "adding"): 0.01}
     rows = {r["variant"]: r for r in summarise(results)}
     assert np.isclose(rows["lstm"]["loss_mean"], 0.3) and np.isclose(rows["lstm"]["accuracy_mean"], 0.7)
-    assert np.isclose(rows["lstm"]["accuracy_std"], 0.1) and rows["lstm"]["diverged"] == 0
+    assert np.isclose(rows["lstm"]["accuracy_std"], np.sqrt(0.02)) and rows["lstm"]["diverged"] == 0  # ddof = 1
     assert np.isclose(rows["gru"]["accuracy_mean"], 0.6)
 
 
 def test_a_diverged_variant_reads_diverged_never_nan():
     results = fake([
-        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "final_loss": 0.2, "accuracy": 0.8, "diverged": False},
-        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "final_loss": None, "accuracy": None, "diverged": True},
+        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "val_loss": 0.2, "test_loss": 0.2, "test_accuracy": 0.8, "diverged": False},
+        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "val_loss": None, "test_loss": None, "test_accuracy": None, "diverged": True},
     ])
     text = table(results)
-    assert "| GRU | diverged | diverged |" in text and "nan" not in text.lower()
-    assert "80.0% ± 0.0%" in text
+    assert "| GRU (b_z starts at 0) | diverged |  |" in text and "nan" not in text.lower()
+    assert "| 80.0% |" in text  # one seed: no standard deviation
     fig = experiments.plot_results(results)
     assert any("diverged" in t.get_text() for t in fig.axes[0].texts)
 
@@ -258,8 +261,8 @@ def test_no_more_processes_than_runs(monkeypatch):
 
 def two_runs():
     return fake([
-        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "final_loss": 0.2, "accuracy": 0.8, "diverged": False},
-        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "final_loss": 0.3, "accuracy": 0.7, "diverged": False},
+        {"variant": "lstm", "seed": 0, "learning_rate": 0.1, "val_loss": 0.2, "test_loss": 0.2, "test_accuracy": 0.8, "diverged": False},
+        {"variant": "gru", "seed": 0, "learning_rate": 0.1, "val_loss": 0.3, "test_loss": 0.3, "test_accuracy": 0.7, "diverged": False},
     ])
 
 
@@ -304,3 +307,36 @@ def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk gone"):
         experiments.write_results(two_runs(), tmp_path / "r.json")
     assert tree(tmp_path) == ["r_accuracy.png", "r_curves.png"]  # whole figures; no results, no temporary file
+
+
+def test_the_learning_rate_is_chosen_on_validation_and_reported_on_test():
+    """Validation prefers 0.01, test would prefer 0.1: the choice follows validation, the table reports test."""
+    results = fake([
+        {"variant": v, "seed": s, "learning_rate": lr, "val_loss": val, "test_loss": 0.3, "test_accuracy": acc,
+         "diverged": False}
+        for v in ("lstm", "gru") for s in (0, 1)
+        for lr, val, acc in ((0.01, 0.2, 0.6 + 0.1 * s), (0.1, 0.5, 0.9))])
+    assert best_learning_rates(results) == {("lstm", "adding"): 0.01, ("gru", "adding"): 0.01}
+    assert experiments.at_grid_edge(results) == {("lstm", "adding"): 0.01, ("gru", "adding"): 0.01}
+    assert {r["variant"]: r["accuracy_mean"] for r in summarise(results)} == {"lstm": 0.65, "gru": 0.65}
+
+
+def test_variants_are_compared_seed_by_seed_with_a_t_interval():
+    """Differences 0.1, 0.2, 0.3 over three seeds: mean 0.2, s = 0.1, interval 0.2 ± 4.303 · 0.1/√3 = [-0.048, 0.448]:
+    cannot tell. Differences 0.19, 0.2, 0.21: interval [0.175, 0.225]: higher."""
+    def results(differences):
+        return fake([{"variant": v, "seed": s, "learning_rate": 0.1, "val_loss": 0.1, "test_loss": 0.1,
+                      "test_accuracy": 0.5 + (d if v == "gru" else 0.0), "diverged": False}
+                     for s, d in enumerate(differences) for v in ("lstm", "gru")])
+    wide = experiments.paired(results([0.1, 0.2, 0.3]), "gru", "lstm", "adding")
+    assert np.allclose(wide["differences"], [0.1, 0.2, 0.3]) and np.isclose(wide["mean"], 0.2)
+    assert np.isclose(wide["low"], 0.2 - 4.303 * 0.1 / np.sqrt(3)) and wide["verdict"] == "cannot tell"
+    narrow = experiments.paired(results([0.19, 0.2, 0.21]), "gru", "lstm", "adding")
+    assert narrow["verdict"] == "higher" and narrow["low"] > 0.17
+    assert experiments.paired(results([-0.19, -0.2, -0.21]), "gru", "lstm", "adding")["verdict"] == "lower"
+    # the seeds are paired, not pooled: a shift shared by both variants on a seed does not widen the interval
+    shared = fake([{"variant": v, "seed": s, "learning_rate": 0.1, "val_loss": 0.1, "test_loss": 0.1,
+                    "test_accuracy": 0.3 * s + (0.05 if v == "gru" else 0.0), "diverged": False}
+                   for s in range(3) for v in ("lstm", "gru")])
+    assert experiments.paired(shared, "gru", "lstm", "adding")["verdict"] == "higher"
+    assert "+5.0% [+5.0%, +5.0%]" in table(shared)

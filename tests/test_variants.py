@@ -78,6 +78,10 @@ def test_init_draws_like_init_params():
     book = init_params(3, 4, seed=5).as_dict()
     assert all(np.array_equal(ours[k], book[k]) for k in book)
     assert np.all(init_variant("forget_bias_0", 3, 4)["b_f"] == 0.0)
+    # the GRU's update gate plays the forget gate: its b_z starts at the variant's forget bias, the rest at 0
+    gru0, gru1 = init_variant("gru", 3, 4, seed=5), init_variant("gru_bias_1", 3, 4, seed=5)
+    assert np.all(gru0["b_z"] == 0.0) and np.all(gru1["b_z"] == 1.0) and np.all(gru1["b_r"] == 0.0)
+    assert all(np.array_equal(gru0[k], gru1[k]) for k in gru0 if k != "b_z")
 
 
 def test_limiting_cases_are_what_the_names_say():

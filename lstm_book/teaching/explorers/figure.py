@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE, plot_series
 
@@ -42,7 +44,8 @@ def small_multiples(explorer, rows: Sequence[tuple[str, Mapping[str, np.ndarray]
     "<row label>: <quantity label>". Returns the Figure.
     """
     n, m = len(rows), len(panels)
-    fig, axes = plt.subplots(n, m, sharex=True, sharey="col", figsize=(8.0, 0.6 + 1.45 * n), squeeze=False)
+    keys = max((len(panel.series) + 1) // 2 for panel in panels)   # the legends above the first row: lines of two
+    fig, axes = plt.subplots(n, m, sharex=True, sharey="col", figsize=(8.0, 1.0 + 0.2 * keys + 1.45 * n), squeeze=False)
     last = explorer.panels[-1]  # the panel that holds the reference lines
     for col, panel in enumerate(panels):
         values = np.concatenate([np.ravel(d[name]) for _, d in rows for name in panel.series]
@@ -61,12 +64,19 @@ def small_multiples(explorer, rows: Sequence[tuple[str, Mapping[str, np.ndarray]
             _event_bands(ax, explorer.events)
             if col == m - 1 and panel == last:
                 _reference_lines(ax, explorer.lines, data)
-            if row == 0:
-                ax.set_title(", ".join(STYLE[name][1] for name in panel.series), fontsize=9)
+            if row == 0:  # each column's colours named once, above it, never over a trace
+                ax.legend([Line2D([], [], color=STYLE[name][0], lw=1.5) for name in panel.series],
+                          [STYLE[name][1] for name in panel.series], loc="lower left", bbox_to_anchor=(0.0, 1.02),
+                          fontsize=8, frameon=False, borderaxespad=0.0, handlelength=1.5,
+                          ncol=2 if len(panel.series) > 2 else 1)
             if col == 0:
                 ax.set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center")
         axes[-1, col].set_xlabel("time step $t$", fontsize=9)
-    fig.tight_layout()
+    bands = [kind for kind in (explorer.events or {}) if EVENT_STYLE[kind][1] == "band"]
+    if bands:  # what the bands are, once for the whole figure
+        fig.legend([Patch(color=EVENT_STYLE[k][0], alpha=0.55) for k in bands], [EVENT_STYLE[k][2] for k in bands],
+                   loc="lower center", ncol=len(bands), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.05 if bands else 0, 1, 1))
     return fig
 
 

@@ -84,6 +84,10 @@ def _limits(names: Sequence[str], data: Mapping[str, np.ndarray], extra=()):
     return low - pad, high + pad
 
 
+#: Where a panel's legend goes: to the right of it, outside the axes.
+_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 8, "frameon": False, "borderaxespad": 0.0}
+
+
 def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]], *, title: str | None = None,
                 events: Mapping[str, object] | None = None, hlines: Sequence[tuple[str, float, str]] = (),
                 vlines: Sequence[tuple[str, float, str]] = (), figsize=(8.0, None)):
@@ -109,7 +113,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
         ax.axhline(0.0, color="#bbbbbb", lw=0.6, zorder=0)
         if set(names) <= _GATES:
             ax.axhline(1.0, color="#dddddd", lw=0.6, zorder=0)
-        ax.legend(loc="best", fontsize=8, framealpha=0.85)
+        ax.legend(**_OUTSIDE)                                   # beside the panel, never over a trace
         ax.grid(alpha=0.25)
         if events:
             _mark_events(ax, events)
@@ -118,7 +122,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
     for label, value, colour in vlines:
         axes[-1].axvline(value, color=colour, ls=":", lw=1.4, label=label)
     if hlines or vlines:
-        axes[-1].legend(loc="best", fontsize=8, framealpha=0.85)
+        axes[-1].legend(**_OUTSIDE)
     axes[-1].set_xlabel("time step $t$")
     if title:
         axes[0].set_title(title, fontsize=11)
