@@ -288,11 +288,14 @@ var LSTMExplorer = (function () {
   };
 
   View.prototype.layout = function (width) {
-    var n = this.spec.panels.length, narrow = width < 520;
-    var panelHeight = narrow ? 92 : 112, gap = 10, top = 6, bottom = 34;
+    var n = this.spec.panels.length, narrow = width < 520, font = narrow ? 11 : 12;
+    // each panel's key sits in a strip above the panel, the events' names in a strip above the first: no label is
+    // ever drawn over a trace
+    var panelHeight = narrow ? 92 : 112, gap = 6, keyH = font + 6, top = 4 + ((this.spec.events || []).some(function (ev) {
+      return ev.label; }) ? font + 4 : 0), bottom = 34;
     return {
-      width: width, left: narrow ? 40 : 50, right: 10, top: top, gap: gap, panelHeight: panelHeight,
-      height: top + n * panelHeight + (n - 1) * gap + bottom, font: narrow ? 11 : 12
+      width: width, left: narrow ? 40 : 50, right: 10, top: top, gap: gap, panelHeight: panelHeight, keyH: keyH,
+      height: top + n * (keyH + panelHeight) + (n - 1) * gap + bottom, font: font
     };
   };
 
@@ -315,7 +318,8 @@ var LSTMExplorer = (function () {
     var xt = niceTicks(x0, x1, Math.max(3, Math.floor(plotW / 70)));
 
     spec.panels.forEach(function (panel, p) {
-      var top = L.top + p * (L.panelHeight + L.gap), H = L.panelHeight, last = p === spec.panels.length - 1;
+      var top = L.top + L.keyH + p * (L.keyH + L.panelHeight + L.gap), H = L.panelHeight;
+      var last = p === spec.panels.length - 1;
       var arrays = panel.series.map(function (name) { return data[name]; });
       var lo, hi, log = panel.scale === "log";
       // a log panel draws log10 |value| (magnitudes that span decades, like gradients), whole decades on its axis
@@ -343,7 +347,9 @@ var LSTMExplorer = (function () {
         } else {
           s("line", {x1: X(ev.t), x2: X(ev.t), y1: top, y2: top + H, stroke: ev.colour, "stroke-dasharray": "2 3", "stroke-width": 1.2}, g);
         }
-        if (p === 0 && ev.label) s("text", {x: X(ev.t) + 3, y: top + L.font, "class": "lstm-explorer-event"}, g, ev.label);
+        if (p === 0 && ev.label) {
+          s("text", {x: X(ev.t), y: L.top - 4, "text-anchor": "middle", "class": "lstm-explorer-event"}, g, ev.label);
+        }
       });
       if (log) {
         var every = Math.max(1, Math.ceil((hi - lo) / Math.max(2, Math.floor(H / 30))));
@@ -384,8 +390,8 @@ var LSTMExplorer = (function () {
         drawn[name] = values.slice();
         summary.push(self.describe(name, t, values));
       });
-      // the panel's key, top left, in plain text (the colours are in the legend under the figure)
-      var key = s("text", {x: L.left + 6, y: top + H - 6, "class": "lstm-explorer-panelkey"}, g);
+      // the panel's key, in the strip above it, in plain text (the colours are in the legend under the figure)
+      var key = s("text", {x: L.left, y: top - 5, "class": "lstm-explorer-panelkey"}, g);
       panel.series.forEach(function (name, k) {
         if (k) s("tspan", {}, key, ",  ");
         s("tspan", {fill: spec.styles[name].colour, "font-weight": "bold"}, key, "\u2014 ");
@@ -396,8 +402,8 @@ var LSTMExplorer = (function () {
     this.svg.replaceChild(g, this.plot);
     this.plot = g;
     this.cursor = null;
-    this.geometry = {width: L.width, left: L.left, plotW: plotW, x0: x0, x1: x1, top: L.top,
-                     bottom: L.top + spec.panels.length * (L.panelHeight + L.gap) - L.gap};
+    this.geometry = {width: L.width, left: L.left, plotW: plotW, x0: x0, x1: x1, top: L.top + L.keyH,
+                     bottom: L.top + spec.panels.length * (L.keyH + L.panelHeight + L.gap) - L.gap};
     this.showCursor();
     (spec.lines || []).forEach(function (ln) { summary.push(ln.text + " = " + fmt(data[ln.key], 2)); });
     this.desc.textContent = summary.join("; ") + ".";
