@@ -73,7 +73,9 @@ def test_every_public_function_is_swept():
                            "plain_label",
                            # Part II's figures and explorers: swept in test_public_surface.py
                            "draw_stacked_weights", "draw_backward_flow", "plot_error_flow", "ERROR_STYLE", "LOSS_STEP",
-                           "backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer"}  # test_plain_label_names_what_it_refuses  # plain data: a record of the description, a folder
+                           "backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer",
+                           # chapter 8's unrolled picture (no argument) and chapter 11's diagrams: tested below
+                           "draw_unrolled_backward", "draw_variant", "VARIANT_DIAGRAMS"}  # test_plain_label_names_what_it_refuses  # plain data: a record of the description, a folder
     swept |= set(lstm_book.__all__) | {n for n in exercises.__all__ if n.startswith("check_")}
     for module in (lstm_book, explorers, plots, validation, exercises):
         missing = set(module.__all__) - swept
@@ -263,3 +265,20 @@ def test_plain_label_names_what_it_refuses():
     for bad in ("g", 3, None):
         with pytest.raises(LSTMInputError, match=r"plain_label: argument 'name' should be one of"):
             plots.plain_label(bad)
+
+
+def test_the_variant_diagrams_draw_each_variant_and_refuse_others():
+    import matplotlib.pyplot as plt
+
+    from lstm_book.teaching.figures import VARIANT_DIAGRAMS, draw_unrolled_backward, draw_variant
+
+    for name in VARIANT_DIAGRAMS:
+        fig = draw_variant(name)
+        assert any(VARIANT_DIAGRAMS[name] == t.get_text() for t in fig.axes[0].texts)
+        plt.close(fig)
+    plt.close(draw_unrolled_backward())
+    for bad in ("lstm", "GRU", None, 3):
+        with pytest.raises(LSTMInputError, match="draw_variant: argument 'name' should be one of"):
+            draw_variant(bad)
+    with pytest.raises(LSTMInputError, match="draw_variant: argument 'ax' should be a matplotlib Axes"):
+        draw_variant("gru", ax="axes")

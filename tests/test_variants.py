@@ -36,7 +36,7 @@ def check(name, batched=True):
     def loss(xs, h0, c0=None, **p):
         return float(np.sum(variant_forward(xs, p, name, h0, c0).h * weights))
 
-    return gradient_check(loss, inputs, {k: grads[k] for k in inputs})
+    return gradient_check(loss, inputs, {k: grads[k] for k in inputs}, eps=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
