@@ -1,6 +1,7 @@
 """The training view's three views: the static figure of a finished run, the website's HTML, the JupyterLab widget.
 
-All three draw a `TrainingView` (lstm_book.teaching.explorers.training). The live views share one front end,
+All three draw a `TrainingView` and its `TrainingRun` (lstm_book.teaching.explorers.training, which imports this
+module, not the other way round). The live views share one front end,
 lstm_book/teaching/web/trainer.js (beside explorer.js, whose drawing helpers it uses): on the website mirror.js
 trains; in JupyterLab the kernel trains (`TrainingRun`, lstm_book's `train_step` or the reader's own).
 """
@@ -18,7 +19,6 @@ import numpy as np
 from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE
 
 from .html_view import WEB_DIR, _png, front_end_css, jsonable
-from .training import MAX_STEPS, TrainingRun
 
 __all__ = ["run_figure", "describe_run", "training_html", "training_widget", "training_mimebundle", "trainer_esm"]
 
@@ -27,8 +27,9 @@ NOTE_WEB = ("Press Start: your browser trains the cell, with a JavaScript copy o
 NOTE_KERNEL = "Press Start: Python trains the cell with lstm_book's train_step, a few steps a frame."
 
 
-def run_figure(view, run: TrainingRun):
+def run_figure(view, run):
     """A finished run, as the live view draws it: the learning curves, the weights, the cell on the two sequences."""
+    steps_at_most = view.spec()["max_steps"]
     fig = plt.figure(figsize=(9.0, 7.4))
     grid = fig.add_gridspec(3, 2, height_ratios=(1.0, 1.1, 1.0), hspace=0.55, wspace=0.25)
     steps, loss, accuracy = (np.array(a) for a in zip(*run.curve))
@@ -36,13 +37,13 @@ def run_figure(view, run: TrainingRun):
     ax.plot(np.arange(1, len(run.losses) + 1), run.losses, color="#9a9a9a", lw=0.7, label="training loss")
     ax.plot(steps, loss, color="#111111", lw=1.8, label="test loss")
     ax.axhline(np.log(2), color="#7f7f7f", ls=":", label="guessing: ln 2")
-    ax.set(xlim=(0, MAX_STEPS), ylim=(0, max(1.0, min(4.0, float(np.max(run.losses, initial=0))))),
+    ax.set(xlim=(0, steps_at_most), ylim=(0, max(1.0, min(4.0, float(np.max(run.losses, initial=0))))),
            xlabel="training step", title="loss")
     ax.legend(fontsize=7)
     ax = fig.add_subplot(grid[0, 1])
     ax.plot(steps, accuracy, color="#1a5fb4", lw=1.8)
     ax.axhline(0.5, color="#7f7f7f", ls=":")
-    ax.set(xlim=(0, MAX_STEPS), ylim=(0, 1.05), xlabel="training step", title="test accuracy")
+    ax.set(xlim=(0, steps_at_most), ylim=(0, 1.05), xlabel="training step", title="test accuracy")
     ax = fig.add_subplot(grid[1, :])
     spec = view.spec()
     flat = run.history[-1]
@@ -73,7 +74,7 @@ def _mathtext(label: str) -> str:
     return f"${base}_{{{sub.strip('{}')}}}$"
 
 
-def describe_run(view, run: TrainingRun) -> str:
+def describe_run(view, run) -> str:
     """The text alternative of the finished run's figure."""
     _, loss, accuracy = run.curve[-1]
     solved = f"reaches 100% test accuracy at step {run.solved_at}" if run.solved_at else "never reaches 100%"

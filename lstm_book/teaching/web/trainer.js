@@ -51,7 +51,8 @@ var LSTMTrainer = (function () {
   function View(backend, el, spec) {
     var self = this;
     this.backend = backend; this.spec = spec; this.id = "lstm-trainer-" + (++uid);
-    this.settings = {}; this.playing = false; this.frames = []; this.state = null; this.drawn = null;
+    this.settings = {}; this.playing = false; this.frames = []; this.drawTimes = []; this.state = null;
+    this.drawn = null;
     for (var k in spec.defaults) this.settings[k] = spec.defaults[k];
     var root = this.root = h("div", {"class": "lstm-explorer-live lstm-trainer", id: this.id, "data-lm-suppress-shortcuts": "true"}, el);
     root.addEventListener("keydown", function (event) {
@@ -150,13 +151,17 @@ var LSTMTrainer = (function () {
     this.playButton.textContent = "Pause";
     this.announce.textContent = "Training.";
     this.frames.push({t: now(), step: this.state ? this.state.step : 0, start: true});
+    this.lastFrame = undefined;
     this.frame();
   };
-  // one frame: a few steps, then the whole figure redrawn; the next frame when the browser paints again
+  // one frame: a few steps (more when frames come slowly: spec.steps_per_second on average), then the whole figure
+  // redrawn; the next frame when the browser paints again
   View.prototype.frame = function () {
-    var self = this;
+    var self = this, t = now(), dt = this.lastFrame !== undefined ? t - this.lastFrame : 1000 / 60, least = this.spec.steps_per_frame;
     if (!this.playing) return;
-    this.advance(this.spec.steps_per_frame, function () {
+    this.lastFrame = t;
+    var n = Math.min(4 * least, Math.max(least, Math.round(this.spec.steps_per_second * dt / 1000)));
+    this.advance(n, function () {
       if (self.playing) (typeof requestAnimationFrame !== "undefined" ? requestAnimationFrame : setTimeout)(function () { self.frame(); });
     });
   };
@@ -181,7 +186,7 @@ var LSTMTrainer = (function () {
   };
 
   View.prototype.draw = function (state) {
-    var spec = this.spec, self = this;
+    var spec = this.spec, self = this, began = now();
     this.state = state;
     var W = Math.max(300, Math.round(this.root.clientWidth || 700)), narrow = W < 560, font = narrow ? 10 : 11;
     var g = s("g", {}), y = 6, curve = state.curve, last = curve[curve.length - 1];
@@ -250,6 +255,7 @@ var LSTMTrainer = (function () {
       fmt(pulse[pulse.length - 1], 2) + " with the pulse, " + fmt(quiet[quiet.length - 1], 2) + " without it.";
     this.drawn = {step: state.step, params: JSON.parse(JSON.stringify(params)), losses: losses.length, curve: curve.length,
                   c_pulse: pulse.slice(), c_quiet: quiet.slice()};
+    this.drawTimes.push(now() - began);
   };
 
   // one chart: polylines over x, a frame, a few ticks, a title; `ref`: a dotted horizontal line with its label
