@@ -13,16 +13,14 @@ and the chapter page's inline description and static figure (what shows with Jav
 from __future__ import annotations
 
 import gzip
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_explorers import CHROMIUM, _browser, _quiet_server  # noqa: E402
+from bench_explorers import CHROMIUM, _browser  # noqa: E402
 
 from lstm_book.teaching.explorers import WEB_DIR, TrainingView  # noqa: E402
 from lstm_book.teaching.explorers.training_views import training_html  # noqa: E402
@@ -53,30 +51,23 @@ def page_weight(html: str) -> None:
 def bench_site(html: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in ("explorer.js", "mirror.js", "trainer.js", "explorer.css"):
-            shutil.copy(WEB_DIR / name, Path(tmp) / name)
-        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>'
-                '<link rel="stylesheet" href="explorer.css"></head><body><main style="max-width:760px">' + html +
-                '</main><script src="mirror.js"></script><script src="explorer.js"></script>'
-                '<script src="trainer.js"></script></body></html>')
-        (Path(tmp) / "index.html").write_text(page)
-        httpd = _quiet_server(tmp)
-        try:
-            with sync_playwright() as p:
-                browser = _browser(p)
-                tab = browser.new_page(viewport={"width": 1280, "height": 1000})
-                tab.goto(f"http://127.0.0.1:{httpd.server_address[1]}/index.html")
-                tab.wait_for_selector(".lstm-trainer")
-                tab.get_by_role("button", name="Start").click()
-                tab.wait_for_timeout(SECONDS * 1000)
-                result = tab.evaluate("""() => { const v = document.querySelector('[data-lstm-trainer]').lstmTrainer;
-                    const f = v.frames, n = f.length;
-                    return {sps: v.stepsPerSecond(), step: v.state.step, frames: n, draws: v.drawTimes.slice(1),
-                            seconds: (f[n - 1].t - f[0].t) / 1000, perFrame: v.spec.steps_per_frame}; }""")
-                browser.close()
-        finally:
-            httpd.shutdown()
+    scripts = "".join(f"<script>{(WEB_DIR / name).read_text(encoding='utf-8')}</script>"
+                      for name in ("mirror.js", "explorer.js", "trainer.js"))
+    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><style>'
+            f'{(WEB_DIR / "explorer.css").read_text(encoding="utf-8")}</style></head><body>'
+            f'<main style="max-width:760px">{html}</main>{scripts}<script>LSTMTrainer.mountAll()</script></body></html>')
+    with sync_playwright() as p:
+        browser = _browser(p)
+        tab = browser.new_page(viewport={"width": 1280, "height": 1000})
+        tab.set_content(page)
+        tab.wait_for_selector(".lstm-trainer")
+        tab.get_by_role("button", name="Start").click()
+        tab.wait_for_timeout(SECONDS * 1000)
+        result = tab.evaluate("""() => { const v = document.querySelector('[data-lstm-trainer]').lstmTrainer;
+            const f = v.frames, n = f.length;
+            return {sps: v.stepsPerSecond(), step: v.state.step, frames: n, draws: v.drawTimes.slice(1),
+                    seconds: (f[n - 1].t - f[0].t) / 1000, perFrame: v.spec.steps_per_frame}; }""")
+        browser.close()
     draws = sorted(result["draws"])
     print(f"website, training while playing: {result['sps']:.0f} steps a second ({result['perFrame']} steps a frame, "
           f"{result['frames'] / result['seconds']:.0f} frames a second, {result['step']} steps in "

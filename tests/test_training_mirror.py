@@ -22,7 +22,7 @@ from lstm_book.memory_tasks import storage
 from lstm_book.teaching.explorers import TrainingRun, TrainingView
 from lstm_book.teaching.explorers.training import _flat, _network, generator, storage_batch
 from lstm_book.train import train_step
-from test_mirror import MIRROR, _node
+from test_mirror import MIRROR, _node, mutated_mirror
 
 STEPS = 300
 SPEC = TrainingView().spec()
@@ -128,10 +128,5 @@ MUTANTS = {
 
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_a_wrong_training_mirror_is_rejected(mutant, tmp_path):
-    old, new = MUTANTS[mutant]
-    source = MIRROR.read_text()
-    assert source.count(old) == 1, f"the mutant's target is not (once) in mirror.js: {old!r}"
-    wrong = tmp_path / "mirror.js"
-    wrong.write_text(source.replace(old, new))
     with pytest.raises(AssertionError):
-        check(wrong)
+        check(mutated_mirror(tmp_path, *MUTANTS[mutant]))

@@ -363,11 +363,16 @@ def test_page_in_browser(page, server, browser):
     assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
 
 
+def _phone(browser):
+    """A browser context the size of a phone (390 px wide, touch)."""
+    return browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                               has_touch=True)
+
+
 @pytest.mark.parametrize("page", sorted(p for p, has in PAGES.items() if has))
 def test_explorers_fit_a_phone(page, server, browser):
     """At 390 px the sliders, their readouts and the figure stay inside the screen."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = _phone(browser)
     tab = context.new_page()
     console_errors, failed, outside = _watch(context, tab, server)
     try:
@@ -532,8 +537,7 @@ def test_the_training_view_trains_in_the_browser(server, browser):
 
 
 def test_the_training_view_fits_a_phone_and_shows_a_finished_run_without_javascript(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = _phone(browser)
     tab = context.new_page()
     console_errors, failed, outside = _watch(context, tab, server)
     try:

@@ -91,18 +91,17 @@ var LSTMTrainer = (function () {
     this.playButton.addEventListener("click", function () { if (self.playing) self.pause(); else self.play(); });
     h("button", {type: "button"}, buttons, "One step").addEventListener("click", function () { self.pause(); self.advance(1); });
     h("button", {type: "button"}, buttons, "Reset").addEventListener("click", function () { self.reset(); });
-    this.observationButtons = [];
-    if ((spec.observations || []).length) {
-      var group = h("div", {"class": "lstm-explorer-observations", role: "group", "aria-labelledby": this.id + "-guided"}, buttons);
-      h("span", {"class": "lstm-explorer-observations-label", id: this.id + "-guided"}, group, "Guided observations:");
-      spec.observations.forEach(function (ob) {
-        var b = h("button", {type: "button", "aria-pressed": "false"}, group);
-        h("span", {"class": "lstm-explorer-sr-only"}, b, "Train from this setting: ");
-        D.richText(b, ob.label, false);
-        b.addEventListener("click", function () { self.setValues(ob.values); self.play(); });
-        self.observationButtons.push({node: b, values: ob.values});
-      });
-    }
+    // the chapter's guided observations, as the explorers have them: a press sets every control and starts
+    var guided = (spec.observations || []).length ? h("div", {"class": "lstm-explorer-observations", role: "group",
+                                                             "aria-labelledby": this.id + "-guided"}, buttons) : null;
+    if (guided) h("span", {"class": "lstm-explorer-observations-label", id: this.id + "-guided"}, guided, "Guided observations:");
+    this.observationButtons = (spec.observations || []).map(function (ob) {
+      var node = h("button", {type: "button", "aria-pressed": "false"}, guided);
+      h("span", {"class": "lstm-explorer-sr-only"}, node, "Train from this setting: ");
+      D.richText(node, ob.label, false);
+      node.addEventListener("click", function () { self.setValues(ob.values); self.play(); });
+      return {node: node, values: ob.values};
+    });
     this.status = h("p", {"class": "lstm-trainer-status"}, root);
     this.announce = h("p", {"class": "lstm-explorer-sr-only", "aria-live": "polite"}, root);
     var figure = h("figure", {"class": "lstm-explorer-figure"}, root);
@@ -293,23 +292,19 @@ var LSTMTrainer = (function () {
     return function () { view.pause(); ctx.model.off("msg:custom", view.backend.onMessage); };
   }
 
-  // the website: replace the static figure of <div data-lstm-trainer> by the live view
+  // the website: the live view of <div data-lstm-trainer> in place of its static figure (a finished run)
   function mount(container, mirror) {
-    if (container.lstmTrainer) return container.lstmTrainer;
     var source = container.querySelector("script.lstm-trainer-spec");
     mirror = mirror || (typeof LSTMMirror !== "undefined" ? LSTMMirror : null);
-    if (!source || !mirror) return null;
+    if (container.lstmTrainer || !source || !mirror) return container.lstmTrainer || null;
     var spec = JSON.parse(source.textContent);
-    var view = new View(new LocalBackend(spec, mirror), h("div", {"class": "lstm-explorer-mount"}, container), spec);
-    var still = container.querySelector(".lstm-explorer-static");
-    if (still) still.hidden = true;
-    container.lstmTrainer = view;
-    return view;
+    container.lstmTrainer = new View(new LocalBackend(spec, mirror), h("div", {"class": "lstm-explorer-mount"}, container), spec);
+    container.querySelector(".lstm-explorer-static").hidden = true;
+    return container.lstmTrainer;
   }
 
   function mountAll() {
-    var nodes = document.querySelectorAll("[data-lstm-trainer]");
-    for (var k = 0; k < nodes.length; k++) mount(nodes[k]);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-lstm-trainer]"), function (node) { mount(node); });
   }
 
   return {render: render, mount: mount, mountAll: mountAll, View: View, LocalBackend: LocalBackend};
