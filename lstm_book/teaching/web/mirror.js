@@ -183,8 +183,8 @@ var LSTMMirror = (function () {
       var i = Math.tanh((x[t] * p.W_xi + p.b_i) + h * p.W_hi);
       var j = gate((x[t] * wxj + bj) + h * whj);
       var f = forget ? gate((x[t] * wxf + bf) + h * whf) : 1;
-      var o = gate((x[t] * wxo + bo) + h * who);
-      c = c * f + i * j;
+      var o = gate((x[t] * wxo + bo) + h * who), write = i * j;
+      c = c * f + write;                                      // as fast._forward: c_{t-1} f_t, plus i_t j_t
       h = Math.tanh(c) * o;
       tr.i[t] = i; tr.j[t] = j; tr.f[t] = f; tr.o[t] = o; tr.c[t] = c; tr.h[t] = h;
     }
