@@ -48,7 +48,8 @@ def test_part_three_chapter_has_its_anatomy(name):
     for label_ in re.findall(r":label:\s*(ex-[\w-]+)", text):
         assert re.search(rf"\{{solution(-start)?\}}\s*{label_}", text), f"exercise {label_} has no solution"
     words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", text)))   # link targets are not prose
-    assert 1500 <= words <= 4000, f"{words} words of explanation"
+    most = 4400 if name == "10_training" else 4000     # chapter 10 also carries the training view ("Watch it learn")
+    assert 1500 <= words <= most, f"{words} words of explanation"
     assert re.search(r"\{cite:[tp]\}|\(\.\./book/references\.md#", text), "it cites the bibliography"
     assert "{term}" in text or "(../book/glossary.md#term-" in text, "it links its terms to the glossary"
     assert "## Summary" in text and "## Exercises" in text and "## References" in text
