@@ -14,13 +14,12 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-@np.errstate(divide="ignore")
 def good_cross_entropy(logits, labels, mask):
     z = logits - logits.max(-1, keepdims=True)
-    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(-1, keepdims=True))      # never the log of a probability that underflowed
+    p = np.exp(log_p)
     n = mask.sum()
-    picked = np.take_along_axis(p, labels[..., None], -1)[..., 0]
-    loss = -np.log(picked)[mask].sum() / n
+    loss = -np.take_along_axis(log_p, labels[..., None], -1)[..., 0][mask].sum() / n
     onehot = np.eye(logits.shape[-1])[labels]
     return loss, (p - onehot) * mask[..., None] / n
 
