@@ -196,9 +196,11 @@ def _temperature(z, y, m, tau, *, dtau="ok", p_at_one=False, loss_at_one=False, 
 def _temperature_cases() -> list[dict]:
     rng = np.random.default_rng(1985)
     cases = []
-    for T, B, K, scale, tau, every, dtype in ((1, 1, 3, 2.0, 1.0, True, np.float64), (4, 2, 3, 2.0, 0.5, False, np.float64),
+    # τ = 1 last: there the chain rule's factor −z/τ² and z/τ² differ only in sign, and −z/τ equals it
+    for T, B, K, scale, tau, every, dtype in ((4, 2, 3, 2.0, 0.5, False, np.float64), (1, 1, 3, 2.0, 1.5, True, np.float64),
                                               (3, 3, 4, 1.0, 2.0, False, np.float64), (2, 2, 5, 8.0, 0.01, True, np.float64),
-                                              (5, 2, 3, 3.0, 25.0, False, np.float64), (4, 3, 4, 2.0, 0.7, False, np.float32)):
+                                              (5, 2, 3, 3.0, 25.0, False, np.float64), (4, 3, 4, 2.0, 0.7, False, np.float32),
+                                              (2, 2, 3, 2.0, 1.0, False, np.float64)):
         cases.append({"logits": rng.normal(0, scale, (T, B, K)).astype(dtype), "labels": rng.integers(0, K, (T, B)),
                       "mask": _mask(rng, T, B, every), "tau": tau})
     return cases
