@@ -115,6 +115,10 @@ def _ce_mistakes(compute=None) -> list[Mistake]:
         Mistake(lambda z, y, m: compute(z, y, m, grad="sum"),
                 "Your loss is right but the gradient is not divided by the number of scored steps: the loss is a "
                 "mean, so each step's error p - one_hot counts 1 / mask.sum()."),
+        *[Mistake(lambda z, y, m, count=count: (compute(z, y, m)[0], compute(z, y, m, n=count(m))[1]),
+                  f"Your loss is right but the gradient is divided by {words}: the loss is the mean over the scored "
+                  f"steps, so the gradient is divided by mask.sum() too.")
+          for count, words in ((lambda m: m.size, "all T·B steps"), (lambda m: m.shape[1], "the batch size B"))],
         Mistake(lambda z, y, m: compute(z, y, m, grad="sign"),
                 "Your gradient has the wrong sign: d(-log p_label)/d logit = p - one_hot(label), positive for the "
                 "wrong classes."),
