@@ -321,7 +321,7 @@ def test_the_learning_rate_is_chosen_on_validation_and_reported_on_test():
         for lr, val, acc in ((0.01, 0.2, 0.6 + 0.1 * s), (0.1, 0.5, 0.9))])
     assert best_learning_rates(results) == {("lstm", "adding"): 0.01, ("gru", "adding"): 0.01}
     assert experiments.at_grid_edge(results) == {("lstm", "adding"): 0.01, ("gru", "adding"): 0.01}
-    assert {r["variant"]: r["accuracy_mean"] for r in summarise(results)} == {"lstm": 0.65, "gru": 0.65}
+    assert all(np.isclose(r["accuracy_mean"], 0.65) for r in summarise(results))  # the test accuracy at 0.01
 
 
 def test_variants_are_compared_seed_by_seed_with_a_t_interval():
