@@ -19,13 +19,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_lstm import THREADS, interleaved  # noqa: E402  (sets the thread count before numpy starts)
+from bench_lstm import THREADS, interleaved, torch_lstm  # noqa: E402  (sets the thread count before numpy starts)
 
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from lstm_book import LSTMParams  # noqa: E402
 from lstm_book.charlm import charlm_loss, init_charlm  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -40,12 +41,9 @@ def make_pair(params, inputs, targets):
     def ours():
         return charlm_loss(params, inputs, targets, h0, h0)
 
-    lstm = torch.nn.LSTM(V, H)
+    lstm = torch_lstm(LSTMParams(**{k: params[k] for k in LSTMParams.NAMES}))
     linear = torch.nn.Linear(H, V)
     with torch.no_grad():
-        for name, key in (("weight_ih_l0", "W_x{}"), ("weight_hh_l0", "W_h{}"), ("bias_ih_l0", "b_{}")):
-            getattr(lstm, name).copy_(torch.from_numpy(np.concatenate([params[key.format(g)] for g in "jfio"])))
-        lstm.bias_hh_l0.zero_()
         linear.weight.copy_(torch.from_numpy(np.array(params["W_y"])))
         linear.bias.copy_(torch.from_numpy(np.array(params["b_y"])))
     X = torch.nn.functional.one_hot(torch.from_numpy(inputs), V).float()

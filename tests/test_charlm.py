@@ -22,6 +22,7 @@ from lstm_book.gradients import gradient_check
 from lstm_book.params import Params
 from lstm_book.text import RARE, Vocabulary, build_vocabulary, count_model, count_model_bits, load_corpus, streams
 from lstm_book.teaching.charlm_training import EARLY, RECIPE, RUN_DIR, load_run
+from test_fast import to_torch_lstm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,12 +102,9 @@ def test_ids_in_the_fast_cell_are_the_one_hot_product():
 def torch_loss(params, inputs, targets, h0, c0):
     """nn.LSTM (torch's gates i, f, g, o = the book's j, f, i, o) with a Linear readout and cross_entropy."""
     V, H = params.sizes["D"], params.sizes["H"]
-    lstm = torch.nn.LSTM(V, H, dtype=torch.float64)
+    lstm = to_torch_lstm(lstm_part(params))
     linear = torch.nn.Linear(H, V, dtype=torch.float64)
     with torch.no_grad():
-        for name, key in (("weight_ih_l0", "W_x{}"), ("weight_hh_l0", "W_h{}"), ("bias_ih_l0", "b_{}")):
-            getattr(lstm, name).copy_(torch.from_numpy(np.concatenate([params[key.format(g)] for g in "jfio"])))
-        lstm.bias_hh_l0.zero_()
         linear.weight.copy_(torch.from_numpy(np.array(params["W_y"])))
         linear.bias.copy_(torch.from_numpy(np.array(params["b_y"])))
     x = torch.nn.functional.one_hot(torch.from_numpy(inputs), V).double()

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from test_part3_chapters import cells, text_of
+from test_part3_chapters import assert_anatomy, cells, text_of
 
 PART_FOUR = {  # file -> (label, functions shown from the package, checkers of the exercises)
     "12_charlm": ("ch-charlm", ("build_vocabulary", "load_corpus", "lstm_forward", "charlm_forward", "count_model",
@@ -21,28 +21,12 @@ PART_FOUR = {  # file -> (label, functions shown from the package, checkers of t
 
 @pytest.mark.parametrize("name", sorted(PART_FOUR))
 def test_part_four_chapter_has_its_anatomy(name):
-    label, functions, checkers = PART_FOUR[name]
-    nb = cells(name)
-    text = "\n".join(text_of(c) for c in nb if c["cell_type"] == "markdown")
-    program = "\n".join(text_of(c) for c in nb if c["cell_type"] == "code")
-    assert text_of(nb[0]).startswith(f"({label})=")
-    assert "draw_cell(" in program, "opens with the cell diagram"
-    for function in functions:
-        assert re.search(rf"show_source\([^)]*\b{function}\b", program), f"shows {function} from the package"
-    for checker in checkers:
-        assert f"{checker}(my_" in program, f"an exercise uses {checker}"
-    assert len(re.findall(r"```\{exercise\}", text)) >= 3
-    for label_ in re.findall(r":label:\s*(ex-[\w-]+)", text):
-        assert re.search(rf"\{{solution(-start)?\}}\s*{label_}", text), f"exercise {label_} has no solution"
-    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", text)))
-    assert 1500 <= words <= 4500, f"{words} words of explanation"
+    assert_anatomy(name, *PART_FOUR[name], most_words=4500)
+    text = "\n".join(text_of(c) for c in cells(name) if c["cell_type"] == "markdown")
     for key in ("elman1990finding", "graves2013generating", "karpathy2015unreasonable", "sutskever2011generating"):
         assert f"references.md#{key}" in text, f"credits {key}"
-    assert "(../book/glossary.md#term-" in text, "it links its terms to the glossary"
-    assert "## Summary" in text and "## Exercises" in text and "## References" in text
-    hidden = [c for c in nb if c["cell_type"] == "code" and "remove-input" in c["metadata"].get("tags", [])]
-    assert len([c for c in hidden if "assert" in text_of(c)]) >= 6, "the numbers of the text are checked, hidden"
-    assert any("NBVAL_CHECK_OUTPUT" in text_of(c) for c in nb), "a hand-worked example is compared by nbval"
+    hidden = [c for c in cells(name) if "remove-input" in c["metadata"].get("tags", []) and "assert" in text_of(c)]
+    assert len(hidden) >= 6, "the numbers of the text are checked, hidden from the page"
 
 
 def test_chapter_twelve_loads_the_committed_run_and_names_its_command():

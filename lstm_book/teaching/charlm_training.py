@@ -19,6 +19,7 @@ numbers whatever the machine's number of cores.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ from lstm_book.charlm import init_charlm, train_charlm
 from lstm_book.params import Params
 from lstm_book.text import load_corpus
 
-from .experiments import _temporary
+from .files import _temporary, write_whole
 
 __all__ = ["RECIPE", "EARLY", "SAMPLES", "RUN_DIR", "run", "load_run", "main"]
 
@@ -70,23 +71,13 @@ def write_run(result: dict, out) -> None:
     arrays = {"weights.npz": {k: np.asarray(v, np.float32) for k, v in result["params"].items()},
               "checkpoints.npz": {f"u{u}/{k}": np.asarray(v, np.float32 if u in EARLY else np.float16)
                                   for u, p in result["checkpoints"].items() for k, v in p.items()}}
-    staged = []
-    try:
-        for name, content in arrays.items():
-            temporary, stream = _temporary(out / name)
-            staged.append((temporary, out / name))
-            with stream:
-                np.savez_compressed(stream, **content)
-        temporary, stream = _temporary(out / "run.json")
-        staged.append((temporary, out / "run.json"))
-        with stream:
-            stream.write(json.dumps(result["record"], indent=1).encode())
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise
+    contents = {}
+    for name, content in arrays.items():
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **content)
+        contents[out / name] = buffer.getvalue()
+    contents[out / "run.json"] = json.dumps(result["record"], indent=1).encode()     # the record last
+    write_whole(contents)
 
 
 def load_run(directory=RUN_DIR) -> dict:
