@@ -204,7 +204,7 @@ def test_the_committed_run_is_whole():
     assert record["recipe"] == RECIPE and record["curve"][-1]["update"] == RECIPE["updates"]
     assert record["vocabulary"] == load_corpus().vocabulary.chars
     assert run["params"].sizes == {"D": 93, "H": RECIPE["hidden_size"], "K": 93}
-    assert sum(f.stat().st_size for f in RUN_DIR.iterdir()) < 2_000_000
+    assert sum(f.stat().st_size for f in RUN_DIR.iterdir()) < 2_200_000      # final weights 0.47 MB, checkpoints
 
 
 def test_the_command_reproduces_the_committed_early_checkpoint(tmp_path):
