@@ -16,8 +16,8 @@ PART_THREE = {  # file -> (label, functions shown from the package, checkers of 
     "10_training": ("ch-training", ("readout", "cross_entropy", "squared_error", "Adam", "network_forward",
                                     "network_backward", "train"),
                     ("check_cross_entropy", "check_adam_step", "check_squared_error")),
-    "11_what_each_gate_is_worth": ("ch-gate-ablations", ("_lstm_family_forward", "_lstm_family_backward",
-                                                         "_gru_forward"),
+    "11_what_each_gate_is_worth": ("ch-gate-ablations", ("lstm_family_forward", "lstm_family_backward",
+                                                         "gru_forward"),
                                    ("check_coupled_cell_state", "check_gru_hidden_state",
                                     "check_peephole_forget_gate")),
 }
