@@ -35,7 +35,7 @@ from lstm_book.text import load_corpus
 
 from .files import _temporary, write_whole
 
-__all__ = ["RECIPE", "EARLY", "SAMPLES", "RUN_DIR", "run", "load_run", "main"]
+__all__ = ["RECIPE", "EARLY", "SAMPLES", "RUN_DIR", "train_by_recipe", "write_run", "load_run", "main"]
 
 #: The committed run: H units, B streams of T characters per update, Adam's learning rate, clipping, the seed.
 RECIPE = {"hidden_size": 128, "batch_size": 32, "seq_len": 100, "updates": 5000, "learning_rate": 2e-3,
@@ -46,7 +46,7 @@ RUN_DIR = Path(__file__).resolve().parent / "charlm_run"
 PROG = "python -m lstm_book.teaching.charlm_training"
 
 
-def run(updates: int | None = None, progress: bool = True) -> dict:
+def train_by_recipe(updates: int | None = None, progress: bool = True) -> dict:
     """Train by the recipe (the first `updates` only, if given). Returns {"record", "params", "checkpoints"}."""
     recipe = dict(RECIPE, updates=updates or RECIPE["updates"])
     corpus = load_corpus(recipe["min_count"])
@@ -144,7 +144,7 @@ def main(argv=None) -> dict:
         os.execve(sys.executable, [sys.executable, "-m", "lstm_book.teaching.charlm_training",
                                    *(sys.argv[1:] if argv is None else argv)],
                   {**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-    result = run(args["updates"])
+    result = train_by_recipe(args["updates"])
     write_run(result, args["out"])
     curve = result["record"]["curve"][-1]
     print(f"{curve['update']} updates, {curve['characters']:,} characters in {result['record']['seconds']} s; "
