@@ -254,6 +254,7 @@ ACCEPTS = {
     ("train.init_network", "forget_bias"): {"None"} | _ANY_NUMBER,
     ("train.train", "clip"): {"None", "huge"}, ("train.train_step", "clip"): {"None", "huge"}, ("train.train", "learning_rate"): {"huge"},
     ("train.train", "progress"): {"bool"},
+    ("charlm.train_charlm", "progress"): {"bool"},
     **{("charlm.train_charlm", a): {"huge"} for a in ("learning_rate", "clip")},
     ("charlm.sample", "length"): {"zero"}, ("charlm.sample", "prompt"): {"string"},
     ("text.Vocabulary.encode", "text"): {"string"},
