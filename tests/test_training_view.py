@@ -33,6 +33,17 @@ def test_a_control_refuses_what_it_cannot_show(changes):
         TrainingView().with_observations([("x", changes)])
 
 
+@pytest.mark.parametrize("changes", [{"seed": -1}, {"seed": "4"}, {"learning_rate": 0.0}, {"learning_rate": np.nan},
+                                     {"batch_size": 0}, {"batch_size": 2.5}, {"forget_bias": np.inf},
+                                     {"forget": 1}, {"step": "train_step"}])
+def test_a_run_refuses_bad_settings_naming_them(changes):
+    settings = {"seed": 0, "learning_rate": 0.1, "forget_bias": 1.0, "batch_size": 4, **changes}
+    with pytest.raises(LSTMInputError, match=r"^TrainingRun: argument '(%s)'" % "|".join(changes)):
+        TrainingRun(**settings)
+    with pytest.raises(LSTMInputError, match=r"^TrainingRun.advance: argument 'n'"):
+        TrainingRun(0, 0.1, 1.0, 4).advance(-1)
+
+
 def test_the_description_names_every_weight_in_the_books_colours():
     spec = TrainingView().with_observations([("1. seed 0", {"seed": 0})]).spec()
     json.dumps(spec, allow_nan=False)

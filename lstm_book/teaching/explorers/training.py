@@ -105,6 +105,17 @@ class TrainingRun:
 
     def __init__(self, seed: int, learning_rate: float, forget_bias: float, batch_size: int, forget: bool = True,
                  step: Callable = train_step):
+        seed = check_integer(seed, func="TrainingRun", arg="seed", low=0, high=2**31)
+        learning_rate = check_number(learning_rate, func="TrainingRun", arg="learning_rate")
+        forget_bias = check_number(forget_bias, func="TrainingRun", arg="forget_bias")
+        batch_size = check_integer(batch_size, func="TrainingRun", arg="batch_size", low=1, high=4096)
+        if learning_rate <= 0:
+            raise LSTMInputError(f"TrainingRun: argument 'learning_rate' should be > 0, but got {learning_rate!r}")
+        if not isinstance(forget, bool):
+            raise LSTMInputError(f"TrainingRun: argument 'forget' should be True or False, but got {forget!r:.40}")
+        if not callable(step):
+            raise LSTMInputError(f"TrainingRun: argument 'step' should be a function like lstm_book.train.train_step, "
+                                 f"but got {type(step).__name__}")
         self.cell = "lstm" if forget else "no_forget"
         self.batch_size, self.forget, self._step_fn = batch_size, forget, step
         self._data, self._test = generator(4 * seed + 1), generator(4 * seed + 2)
@@ -124,6 +135,7 @@ class TrainingRun:
 
     def advance(self, n: int) -> "TrainingRun":
         """Train up to n more steps (fewer when the run diverges or reaches MAX_STEPS)."""
+        n = check_integer(n, func="TrainingRun.advance", arg="n", low=0)
         for _ in range(n):
             if self.diverged or self.step >= MAX_STEPS:
                 break
