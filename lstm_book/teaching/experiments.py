@@ -34,8 +34,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from lstm_book.memory_tasks import reset_stream, temporal_order
 from lstm_book.teaching.experiment_results import (at_grid_edge, best_learning_rates, paired, plot_curves,
                                                    plot_results, summarise, table)
