@@ -113,7 +113,8 @@ def table(results: dict, reference: str = "lstm") -> str:
     and the paired difference from `reference` with its 95% interval (or "cannot tell" when it contains 0)."""
     tasks = results["config"]["tasks"]
     rows = {(r["variant"], r["task"]): r for r in summarise(results)}
-    head = "| variant | " + " | ".join(f"{t.replace('_', ' ')}: test accuracy | vs {reference}" for t in tasks) + " |"
+    name = VARIANTS[reference].title.split(" (")[0]
+    head = "| variant | " + " | ".join(f"{t.replace('_', ' ')}: test accuracy | vs {name}" for t in tasks) + " |"
     lines = [head, "|" + " --- |" * (1 + 2 * len(tasks))]
     for variant in results["config"]["variants"]:
         cells = []
