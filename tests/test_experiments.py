@@ -43,9 +43,29 @@ def test_one_record_per_run_written_with_figures(tmp_path):
 
 
 def test_records_do_not_depend_on_the_number_of_processes():
-    one = run_experiments(TINY, jobs=1, progress=False)
-    two = run_experiments(TINY, jobs=2, progress=False)
+    one = run_experiments(TINY, jobs=1, progress=False, cache=None)
+    two = run_experiments(TINY, jobs=2, progress=False, cache=None)
     assert strip_times(one) == strip_times(two)
+
+
+def test_a_finished_run_is_read_from_the_cache_and_a_change_of_code_trains_again(tmp_path, monkeypatch):
+    import lstm_book.teaching.experiments as experiments
+
+    first = run_experiments(TINY, jobs=1, progress=False, cache=tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == len(first["records"])
+    trained = []
+    real = experiments._one_run
+    monkeypatch.setattr(experiments, "_one_run", lambda run: trained.append(run) or real(run))
+    again = run_experiments(TINY, jobs=1, progress=False, cache=tmp_path)
+    assert not trained and again["records"] == first["records"]           # read, not trained: even the times
+    assert (first["cached"], again["cached"]) == (0, len(first["records"]))
+    next(tmp_path.glob("*.json")).write_text('{"half-writ')                   # a file a killed process left
+    run_experiments(TINY, jobs=1, progress=False, cache=tmp_path)
+    assert len(trained) == 1
+    monkeypatch.setattr(experiments, "_code_digest", lambda: "the model changed")
+    changed = run_experiments(TINY, jobs=1, progress=False, cache=tmp_path)
+    assert len(trained) == 1 + len(first["records"])
+    assert strip_times(changed) == strip_times(first)
 
 
 def fake(records):

@@ -24,12 +24,14 @@ status 2, before any training starts.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import multiprocessing
 import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -88,6 +90,45 @@ def make_task(name: str, T: int, *, test: bool = False):
     raise LSTMInputError(f"make_task: argument 'name' should be 'reset_stream' or 'temporal_order', but got {name!r}")
 
 
+#: Where finished runs are kept (one small JSON file each), so that a chapter executed again (the build, nbval,
+#: JupyterLab) or a sweep started again reads them instead of training again. The key of a run is its settings,
+#: numpy's version and the source of the model and of this module: any change to the code trains again.
+CACHE = Path(os.environ.get("LSTM_BOOK_CACHE") or Path(tempfile.gettempdir()) / "lstm_book-cache") / "experiments"
+
+
+def _code_digest() -> str:
+    import numpy
+
+    import lstm_book
+
+    h = hashlib.sha256(numpy.__version__.encode())
+    for path in sorted(Path(lstm_book.__file__).parent.glob("*.py")) + [Path(__file__)]:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cached_run(job) -> dict:
+    """`_one_run(job)`, or its record from `CACHE` (job: the run, the cache folder or None, the code's digest)."""
+    run, cache, digest = job
+    if cache is None:
+        return _one_run(run)
+    config, *settings = run
+    key = hashlib.sha256(json.dumps([asdict(config), settings, digest]).encode()).hexdigest()[:32]
+    path = Path(cache) / f"{key}.json"
+    if path.is_file():
+        try:
+            return {**json.loads(path.read_text()), "cached": True}
+        except ValueError:  # a file left half-written by a process that was killed: train again
+            pass
+    record = _one_run(run)
+    try:  # stored without the mark "cached", which says where a record came from, not what it is
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_whole({path: json.dumps(record).encode()})
+    except OSError:  # a cache that cannot be written only costs time
+        pass
+    return record
+
+
 def _one_run(job) -> dict:
     """One training run, as a JSON-ready record: the validation batch (`train`'s, 256 sequences seeded by the
     run's seed) chooses the learning rate; the test batch (`TEST_SIZE` sequences from `TEST_SEED`) reports."""
@@ -112,12 +153,13 @@ def _one_run(job) -> dict:
 
 
 def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = None, jobs: int | None = None,
-                    progress: bool = True) -> dict:
+                    progress: bool = True, cache: str | os.PathLike | None = CACHE) -> dict:
     """Train every variant × task × seed × learning rate of `config`, in `jobs` processes (default: one per
     core), with one progress bar for the whole sweep. Every run is seeded: the records do not depend on `jobs`.
 
     Returns {"config": ..., "seconds": wall-clock time, "records": [...]} and, if `out` is given, writes it there
-    as JSON with the figures next to it (`<out stem>_accuracy.png`, `<out stem>_curves.png`).
+    as JSON with the figures next to it (`<out stem>_accuracy.png`, `<out stem>_curves.png`). cache: a folder of
+    finished runs (`CACHE` by default; None trains every run, as the benchmark does).
     """
     if not isinstance(config, Config):
         raise LSTMInputError(f"run_experiments: argument 'config' should be a Config (QUICK or FULL), "
@@ -133,6 +175,8 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
             raise LSTMInputError(f"run_experiments: argument 'out' should be {problem}")
     runs = [(config, v, t, s, lr) for t in config.tasks for v in config.variants for s in config.seeds
             for lr in config.learning_rates]
+    digest = _code_digest() if cache is not None else None
+    jobs_list = [(run, None if cache is None else str(cache), digest) for run in runs]
     jobs = min(jobs, len(runs))  # more processes than runs would only wait
     start = time.perf_counter()
     bar = None
@@ -142,22 +186,23 @@ def run_experiments(config: Config = QUICK, *, out: str | os.PathLike | None = N
         bar = tqdm(total=len(runs), desc=f"experiments ({config.name})", unit="run", mininterval=0.5)
     records = []
     if jobs == 1:
-        for run in runs:
-            records.append(_one_run(run))
+        for job in jobs_list:
+            records.append(_cached_run(job))
             if bar is not None:
                 bar.update()
     else:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for record in pool.imap_unordered(_one_run, runs):
+            for record in pool.imap_unordered(_cached_run, jobs_list):
                 records.append(record)
                 if bar is not None:
                     bar.update()
     if bar is not None:
         bar.close()
+    cached = sum(bool(r.pop("cached", False)) for r in records)
     order = {run[1:]: n for n, run in enumerate(runs)}
     records.sort(key=lambda r: order[(r["variant"], r["task"], r["seed"], r["learning_rate"])])
     results = {"config": asdict(config), "seconds": round(time.perf_counter() - start, 2), "jobs": jobs,
-               "records": records}
+               "cached": cached, "records": records}
     if out is not None:
         write_results(results, out)
     return results
