@@ -29,7 +29,10 @@ JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 
 @pytest.fixture(scope="session")
 def built_site():
-    """Build the book once, strictly; the build itself is the first test."""
+    """Build the book once, strictly; the build itself is the first test. While working on a test that reads the
+    site, LSTM_BOOK_PREBUILT=1 uses the _build/html of an earlier strict build instead (never in CI)."""
+    if os.environ.get("LSTM_BOOK_PREBUILT") == "1" and not os.environ.get("CI") and (HTML / "index.html").exists():
+        return HTML
     if not (ROOT / "node_modules" / "mathjax").is_dir():
         message = "node_modules is missing: run `npm ci` so the site serves MathJax and the widget manager itself"
         if os.environ.get("CI"):

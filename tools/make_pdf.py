@@ -44,7 +44,7 @@ body { margin: 0; background: white; }
 .bd-article-container { max-width: none; padding: 0; }
 .book-page { break-before: page; }
 .book-title { height: 240mm; display: flex; flex-direction: column; justify-content: center; text-align: center; }
-.book-title h1 { font-size: 2.6rem; } .book-title p { font-size: 1.2rem; }
+.book-title p { font-size: 1.2rem; } .book-title p.book-name { font-size: 2.6rem; font-weight: bold; }
 a.headerlink, .lstm-explorer-live, .lstm-explorer button, .lstm-explorer input, button.toggle-button,
 .copybtn, .admonition-title button { display: none !important; }
 img { max-width: 100%; height: auto; break-inside: avoid; }
@@ -161,7 +161,7 @@ def print_document(site: Path, root: Path) -> str:
 <script>window.MathJax = {MATHJAX_CONFIG}</script>
 <script defer src="../_static/vendor/mathjax/tex-chtml.js"></script>
 </head><body><div class="bd-article-container"><article class="bd-article">
-<section class="book-title"><h1>{title}</h1><p>{author}</p></section>
+<section class="book-title"><p class="book-name">{title}</p><p>{author}</p></section>
 <nav class="book-page book-toc" id="book-toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>
 {"".join(main)}
 {appendix}
@@ -180,29 +180,19 @@ def _serve(directory: Path):
 
 
 def _page_numbers(pdf: Path) -> dict[str, int]:
-    """The page (1-based) of every bookmark of a first print, by its title."""
+    """The page (1-based) of every top-level bookmark (a page's title) of a first print, by its title."""
     from pypdf import PdfReader
 
     reader, found = PdfReader(str(pdf)), {}
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                found.setdefault(re.sub(r"\s+", " ", item.title).strip(), reader.get_destination_page_number(item) + 1)
-
-    walk(reader.outline)
+    for item in reader.outline:
+        if not isinstance(item, list):  # a list holds the sections under the bookmark before it
+            found.setdefault(re.sub(r"\s+", " ", item.title).strip(), reader.get_destination_page_number(item) + 1)
     return found
 
 
-def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = None) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    started, phases = time.monotonic(), {}
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("make_pdf: no chromium on PATH (apt-get install chromium)")
+def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = None, browser=None) -> dict:
+    """Print the built website `site` to `out`; `browser`: a Playwright Chromium to use (else Debian's is launched)."""
+    started = time.monotonic()
     if site_url is None:
         config = yaml.safe_load((root / "_config.yml").read_text())
         site_url = ((config.get("html") or {}).get("baseurl") or "").rstrip("/")
@@ -212,36 +202,55 @@ def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = No
     (folder / "book.html").write_text(print_document(site, root))
     out.parent.mkdir(parents=True, exist_ok=True)
     httpd = _serve(site)
-    options = dict(format="A4", print_background=True, outline=True, tagged=True, display_header_footer=True,
-                   header_template="<span></span>", footer_template=FOOTER,
-                   margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
     try:
+        if browser is not None:
+            return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url, started)
+        from playwright.sync_api import sync_playwright
+
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            raise SystemExit("make_pdf: no chromium on PATH (apt-get install chromium)")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            tab = browser.new_page()
-            tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:"))
-                      else r.abort())
-            tab.goto(f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", wait_until="load",
-                     timeout=120_000)
-            tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000)
-            phases["load"] = time.monotonic() - started
-            tab.evaluate(ARRANGE, site_url)
-            phases["typeset"] = time.monotonic() - started
-            tab.pdf(path=str(out), **options)
-            phases["first print"] = time.monotonic() - started
-            # second print: the table of contents gets the page numbers the first print found
-            numbers = {_key(title): page for title, page in _page_numbers(out).items()}
-            targets = tab.evaluate("""() => Array.from(document.querySelectorAll('[data-toc]')).map(a => {
-                const t = document.getElementById(a.dataset.toc).querySelector('h1');
-                return t ? t.innerText : a.innerText; })""")
-            labels = [(text.strip(), numbers.get(_key(text))) for text in targets]
-            tab.evaluate("""(pages) => document.querySelectorAll('[data-toc] .page').forEach((e, k) => {
-                e.textContent = pages[k] || ''; })""", [page for _, page in labels])
-            tab.pdf(path=str(out), **options)
-            browser.close()
+            try:
+                return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url,
+                              started)
+            finally:
+                browser.close()
     finally:
         httpd.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _print(browser, address: str, out: Path, site_url: str, started: float) -> dict:
+    phases = {}
+    options = dict(format="A4", print_background=True, outline=True, tagged=True, display_header_footer=True,
+                   header_template="<span></span>", footer_template=FOOTER,
+                   margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort())
+        tab.goto(address, wait_until="load", timeout=180_000)
+        tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=120_000)
+        phases["load"] = time.monotonic() - started
+        tab.evaluate(ARRANGE, site_url)
+        phases["typeset"] = time.monotonic() - started
+        tab.pdf(path=str(out), **options)
+        phases["first print"] = time.monotonic() - started
+        # second print: the table of contents gets the page numbers the first print found
+        numbers = {}
+        for title, page in _page_numbers(out).items():
+            numbers.setdefault(_key(title), page)
+        targets = tab.evaluate("""() => Array.from(document.querySelectorAll('[data-toc]')).map(a => {
+            const t = document.getElementById(a.dataset.toc).querySelector('h1');
+            return t ? t.innerText : a.innerText; })""")
+        labels = [(text.strip(), numbers.get(_key(text))) for text in targets]
+        tab.evaluate("""(pages) => document.querySelectorAll('[data-toc] .page').forEach((e, k) => {
+            e.textContent = pages[k] || ''; })""", [page for _, page in labels])
+        tab.pdf(path=str(out), **options)
+    finally:
+        context.close()
     return {"seconds": time.monotonic() - started, "phases": phases, "toc": labels}
 
 

@@ -21,6 +21,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from notebook_links_common import ROOT
 
 TAG = "install-lstm-book"  # marks the cell, so that the script finds and rewrites it
 CELL_ID = "install-lstm-book"
@@ -28,8 +29,11 @@ CELL_ID = "install-lstm-book"
 
 def book_source(root: Path) -> tuple[str, str]:
     """(the package's version, the pip requirement that installs it from the published repository, or "")."""
-    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
-    config = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    def of_the_book(name: str) -> str:  # a copy of the chapters alone (as some tests make) reads this repository's
+        return ((root / name) if (root / name).exists() else (ROOT / name)).read_text()
+
+    version = tomllib.loads(of_the_book("pyproject.toml"))["project"]["version"]
+    config = yaml.safe_load(of_the_book("_config.yml")) or {}
     url = ((config.get("repository") or {}).get("url") or "").strip().rstrip("/")
     return version, (f"lstm_book @ git+{url}@v{version}" if url else "")
 

@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 from notebook_links_common import (
-    EXERCISE, LINK, TARGET, Book, cell_text, is_external, map_prose, resolve, split_target,
+    EXERCISE, GLOSSARY, LINK, TARGET, Book, cell_text, is_external, map_prose, resolve, split_target,
 )
 
 SOLUTION = re.compile(r"^(?P<fence>:{3,}|`{3,})\{solution\}[ \t]*(?P<label>\S+)[ \t]*\n(?P<opts>(?::[^\n]*\n)*)"
@@ -42,6 +42,10 @@ def page_of(where: str) -> str:
 
 def site_link(doc: str, where: str, fragment: str, book: Book, site: str) -> str:
     """The address on the website of ``where#fragment`` (repository path, stored anchor), as seen from ``doc``."""
+    if where == GLOSSARY and fragment in book.terms:  # Sphinx keeps the term's case: #term-GRU, not #term-gru
+        from sphinx.util.nodes import _make_id
+
+        fragment = "term-" + _make_id(book.terms[fragment])
     page = page_of(where)
     url = site.rstrip("/") + "/" + page if site else posixpath.relpath(page, posixpath.dirname(doc) or ".")
     return url + ("#" + fragment if fragment else "")
