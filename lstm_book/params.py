@@ -56,7 +56,8 @@ class Params(Mapping):
         arrays = self.__dict__.get("_arrays", {})
         if name in arrays:
             return arrays[name]
-        raise AttributeError(f"{type(self).__name__} has no parameter or attribute {name!r}")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r} (its parameters: "
+                             f"{', '.join(arrays)})")
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is read-only: make a changed copy with .replace({name}=...)")

@@ -31,8 +31,8 @@ from .validation import LSTMInputError, as_float_array, check_finite, check_inte
 from .variants import (VARIANTS, VariantTrace, _gru_backward, _gru_forward, _lstm_family_backward,
                        _lstm_family_forward, init_variant)
 
-__all__ = ["init_network", "network_layout", "network_forward", "network_backward", "TrainResult", "train",
-           "evaluate", "CELLS"]
+__all__ = ["init_network", "network_layout", "network_forward", "network_backward", "train_step", "TrainResult",
+           "train", "evaluate", "CELLS"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -167,6 +167,53 @@ def _check_network(func: str, params, xs, cell):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# One training step
+
+
+def train_step(params, adam: Adam, batch: Batch, cell: str = "lstm", clip: float | None = 1.0,
+               loss: str = "cross_entropy") -> tuple[dict | None, float]:
+    """One step of training on one batch: forward, loss, backward, clip the gradient's norm, Adam.
+
+    params: the network's `Params` or a dict of its arrays;  adam: the `Adam` that moves them (it keeps its running
+    means and its step count t between calls);  batch: a `Batch` of the task;  cell: one of `CELLS`;  clip: the
+    largest gradient norm (None: no clipping);  loss: "cross_entropy" or "squared_error" (the task's `loss`).
+    Returns (the parameters after the step, a new dict; the batch's loss before it). The parameters are None
+    when the loss, a gradient or a stepped parameter is not finite: the run has diverged.
+    """
+    if not isinstance(batch, Batch):
+        raise LSTMInputError(f"train_step: argument 'batch' should be a Batch, but got {type(batch).__name__}")
+    params, xs = _check_network("train_step", params, batch.x, cell)
+    if not isinstance(adam, Adam):
+        raise LSTMInputError(f"train_step: argument 'adam' should be an Adam, but got {type(adam).__name__}")
+    if clip is not None and check_number(clip, func="train_step", arg="clip") <= 0:
+        raise LSTMInputError(f"train_step: argument 'clip' should be a number > 0 or None, but got {clip!r}")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise LSTMInputError(f"train_step: argument 'loss' should be one of {list(LOSSES)}, but got {loss!r:.60}")
+    shape = xs.shape[:2] + params["W_y"].shape[:1]                 # the outputs' (T, B, K), for y and mask
+    _, y, mask = _check_loss("train_step", np.zeros(shape), batch.y, batch.mask,
+                             names=("outputs", "labels" if loss == "cross_entropy" else "targets"))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _train_step(dict(params), adam, Batch(xs, y, mask), cell, clip, LOSSES[loss])
+
+
+def _train_step(params: dict, adam: Adam, batch: Batch, cell: str, clip, loss_fn):
+    """`train_step` on checked inputs (the loop's): forward, loss, backward, clip, Adam; None if not finite."""
+    outputs, trace = _network_forward(params, batch.x, cell)
+    loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
+    if not np.isfinite(loss):
+        return None, loss
+    grads = _network_backward(params, batch.x, cell, trace, doutputs)
+    if not all(np.all(np.isfinite(g)) for g in grads.values()):
+        return None, loss
+    if clip is not None:
+        grads, _ = _clip_by_global_norm(grads, clip)
+    stepped = adam._step(params, grads)
+    if not all(np.all(np.isfinite(p)) for p in stepped.values()):
+        return None, loss
+    return stepped, loss
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The loop
 
 
@@ -256,20 +303,8 @@ def train(task: Task, cell: str = "lstm", *, hidden_size: int, steps: int, learn
     # Overflow while diverging is detected below (a loss or gradient that is not finite), not warned about.
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, steps + 1):
-            batch = task.sample(batch_size, data)
-            outputs, trace = _network_forward(params, batch.x, cell)
-            loss, doutputs = loss_fn(outputs, batch.y, batch.mask)
-            if not np.isfinite(loss):
-                diverged = True
-                break
-            grads = _network_backward(params, batch.x, cell, trace, doutputs)
-            if not all(np.all(np.isfinite(g)) for g in grads.values()):
-                diverged = True
-                break
-            if clip is not None:
-                grads, _ = _clip_by_global_norm(grads, clip)
-            stepped = adam._step(params, grads)
-            if not all(np.all(np.isfinite(p)) for p in stepped.values()):
+            stepped, loss = _train_step(params, adam, task.sample(batch_size, data), cell, clip, loss_fn)
+            if stepped is None:
                 diverged = True
                 break
             params = stepped

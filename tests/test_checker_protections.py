@@ -100,6 +100,43 @@ def peephole(x_t, h_prev, c_prev, W_xf, W_hf, p_f, b_f):
     return sig(x_t @ W_xf.T + h_prev @ W_hf.T + p_f * c_prev + b_f)
 
 
+def stacked_backward(dgates, gates, x_t, h_prev, W):
+    H, D = gates.shape[1] // 4, x_t.shape[1]
+    slope = np.hstack([1 - gates[:, :H] ** 2, gates[:, H:] * (1 - gates[:, H:])])
+    dz = dgates * slope
+    back = dz @ W
+    return back[:, :D], back[:, D:], dz.T @ np.hstack([x_t, h_prev]), dz.sum(axis=0)
+
+
+def peephole_backward(df_t, f_t, x_t, h_prev, c_prev, W_xf, W_hf, p_f):
+    dz = df_t * f_t * (1 - f_t)
+    dz2 = np.atleast_2d(dz)
+    return (dz @ W_xf, dz @ W_hf, dz * p_f, dz2.T @ np.atleast_2d(x_t), dz2.T @ np.atleast_2d(h_prev),
+            (dz2 * np.atleast_2d(c_prev)).sum(axis=0), dz2.sum(axis=0))
+
+
+def memory_errors(f, e):
+    dc = np.zeros_like(e)
+    dc[-1] = e[-1]
+    for t in range(len(e) - 2, -1, -1):
+        dc[t] = e[t] + f[t + 1] * dc[t + 1]
+    return dc
+
+
+def temperature_gradient(logits, labels, mask, tau):
+    loss, ds = cross_entropy(logits / tau, labels, mask)
+    return loss, -np.sum(ds * logits) / tau ** 2
+
+
+def forget_bias(steps, share):
+    f = share ** (1 / steps)
+    return np.log(f / (1 - f))
+
+
+def coupled_memory_backward(dc_t, c_prev, f_t, i_t):
+    return dc_t * f_t, dc_t * (c_prev - i_t), dc_t * (1 - f_t)
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -126,6 +163,13 @@ ANSWERS = {
                                  "one"),
     "check_gru_hidden_state": (lambda h_prev, z_t, n_t: (1 - z_t) * n_t + z_t * h_prev, ["h_prev", "z_t", "n_t"], "one"),
     "check_peephole_forget_gate": (peephole, ["x_t", "h_prev", "c_prev", "W_xf", "W_hf", "p_f", "b_f"], "one"),
+    "check_stacked_backward": (stacked_backward, ["dgates", "gates", "x_t", "h_prev", "W"], 4),
+    "check_peephole_forget_gate_backward": (peephole_backward, ["df_t", "f_t", "x_t", "h_prev", "c_prev", "W_xf",
+                                                                "W_hf", "p_f"], 7),
+    "check_memory_errors": (memory_errors, ["f", "e"], "one"),
+    "check_temperature_gradient": (temperature_gradient, ["logits", "labels", "mask", "tau"], 2),
+    "check_forget_bias": (forget_bias, ["steps", "share"], "one"),
+    "check_coupled_memory_backward": (coupled_memory_backward, ["dc_t", "c_prev", "f_t", "i_t"], 3),
 }
 
 #: the inputs that hold arrays a function could overwrite (parameters are read-only: see test_read_only_parameters)
@@ -135,6 +179,8 @@ CHANGEABLE = {
     "check_lstm_backward": ["xs", "dh", "trace.h", "trace.c", "trace.f"],
     "check_clip_by_global_norm": ["grads['W']", "grads['b']"],
     "check_adam_step": ["theta", "g", "m", "v"],
+    "check_temperature_gradient": ["logits", "labels", "mask"],
+    "check_forget_bias": [],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -390,7 +436,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 11
+    assert len(PARTS_2_3) == 17
 
 
 def test_several_results_are_judged_one_by_one():

@@ -149,3 +149,178 @@ def test_clip_checker(how, words):
     feedback = check_clip_by_global_norm(lambda g, m: clip(g, m, how=how))
     assert not feedback.correct and words in feedback.message, feedback.message
     assert "not written yet" in check_clip_by_global_norm(not_written).message
+
+
+# ------------------------------------------------------------------ issue 16: the catalogues of Part II, grown
+
+from lstm_book.teaching.checkers import (  # noqa: E402
+    check_memory_errors, check_peephole_forget_gate_backward, check_stacked_backward,
+)
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def stacked(dg, g, x, h, W, slope=None, dW="ok", db="sum", split="ok"):
+    H, D = g.shape[1] // 4, x.shape[1]
+    s = np.hstack([1 - g[:, :H] ** 2, g[:, H:] * (1 - g[:, H:])]) if slope is None else slope(g, H)
+    dz = dg * s
+    xh = np.hstack([x, h]) if dW != "hx" else np.hstack([h, x])
+    back = dz @ W
+    grad_W = {"ok": dz.T @ xh, "hx": dz.T @ xh, "T": xh.T @ dz, "mean": dz.T @ xh / len(x)}[dW]
+    grad_b = {"sum": dz.sum(0), "none": dz, "mean": dz.mean(0)}[db]
+    dx, dh = (back[:, D:], back[:, :D]) if split == "swap" else (back[:, :D], back[:, D:])
+    return dx, dh, grad_W, grad_b
+
+
+STACKED_MISTAKES = [
+    (lambda *a: stacked(*a, slope=lambda g, H: g * (1 - g)), "wrong function"),
+    (lambda *a: stacked(*a, slope=lambda g, H: 1 - g**2), "for all four blocks"),
+    (lambda *a: stacked(*a, slope=lambda g, H: np.hstack([g[:, :2 * H] * (1 - g[:, :2 * H]), 1 - g[:, 2 * H:3 * H] ** 2,
+                                                          g[:, 3 * H:] * (1 - g[:, 3 * H:])])), "THIRD block"),
+    (lambda *a: stacked(*a, slope=lambda g, H: g), "values where their derivatives belong"),
+    (lambda *a: stacked(*a, slope=lambda g, H: np.ones_like(g)), "derivatives of the nonlinearities are missing"),
+    (lambda *a: stacked(*a, dW="T"), "dW is transposed"),
+    (lambda *a: stacked(*a, dW="hx"), "[h_prev x_t]"),
+    (lambda *a: stacked(*a, dW="mean"), "MEAN over the batch"),
+    (lambda *a: stacked(*a, db="none"), "batch axis"),
+    (lambda *a: stacked(*a, db="mean"), "MEAN over the batch"),
+    (lambda *a: stacked(*a, split="swap"), "swapped"),
+]
+
+
+@pytest.mark.parametrize("answer, words", STACKED_MISTAKES)
+def test_stacked_backward_mistakes_are_named(answer, words):
+    feedback = check_stacked_backward(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_stacked_backward_correct_variants_pass():
+    def einsum(dg, g, x, h, W):
+        H = g.shape[1] // 4
+        dz = dg * np.where(np.arange(4 * H) < H, 1 - g * g, g - g * g)
+        return dz @ W[:, :x.shape[1]], dz @ W[:, x.shape[1]:], np.einsum("bk,bj->kj", dz, np.hstack([x, h])), dz.sum(0)
+
+    assert check_stacked_backward(stacked).correct
+    assert check_stacked_backward(einsum).correct
+    assert check_stacked_backward(lambda *a: tuple(r.astype(np.float32) for r in stacked(*a))).correct
+
+
+def peephole_backward(df, f, x, h, c, Wx, Wh, p, slope=lambda f: f * (1 - f), dc="ok", dp="ok", dW="sum", db="sum"):
+    dz = df * slope(f)
+    dz2, x2, h2, c2 = (np.atleast_2d(a) for a in (dz, x, h, c))
+    grad_c = {"ok": dz * p, "none": 0 * dz, "no_p": dz, "c": dz * c}[dc]
+    grad_p = {"ok": (dz2 * c2).sum(0), "no_c": dz2.sum(0), "batch": dz * c, "mean": (dz2 * c2).mean(0)}[dp]
+    grad_W = (dz2.T @ x2, dz2.T @ h2) if dW == "sum" else (x2.T @ dz2, h2.T @ dz2)
+    grad_b = dz2.sum(0) if db == "sum" else dz
+    return dz @ Wx, dz @ Wh, grad_c, *grad_W, grad_p, grad_b
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"slope": lambda f: f}, "σ' is written as σ"),
+    ({"slope": lambda f: 1 - f**2}, "wrong function"),
+    ({"slope": lambda f: 1.0}, "derivative of σ is missing"),
+    ({"dc": "none"}, "dc_prev is zero"),
+    ({"dc": "no_p"}, "product rule is dropped"),
+    ({"dc": "c"}, "dc_prev = dz ⊙ p_f"),
+    ({"dp": "no_c"}, "product rule is dropped"),
+    ({"dp": "batch"}, "dp_f has a batch axis"),
+    ({"dp": "mean"}, "MEAN over the batch"),
+    ({"dW": "T"}, "transposed"),
+    ({"db": "none"}, "db_f has a batch axis"),
+])
+def test_peephole_backward_mistakes_are_named(switches, words):
+    feedback = check_peephole_forget_gate_backward(lambda *a: peephole_backward(*a, **switches))
+    assert not feedback.correct and words in feedback.message, feedback.message
+    assert check_peephole_forget_gate_backward(peephole_backward).correct
+    assert check_peephole_forget_gate_backward(
+        lambda *a: tuple(np.float32(1) * r for r in peephole_backward(*(np.asarray(v, np.float32) for v in a)))).correct
+
+
+def memory_errors(f, e, *, forward=False, shift=1, carry=True, reverse_store=False, overwrite=False):
+    out, running = [], None
+    order = range(len(e)) if forward else range(len(e) - 1, -1, -1)
+    for t in order:
+        if running is None or not carry:
+            running = e[t].copy()
+        elif overwrite:
+            running *= f[t + shift if not forward else t]
+            running += e[t]
+        else:
+            running = e[t] + f[(t + shift) if not forward else t] * running
+        out.append(running)
+    if not forward and not reverse_store:
+        out = out[::-1]
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"forward": True}, "Time runs the wrong way"),
+    ({"shift": 0}, "Off by one step"),
+    ({"carry": False}, "error from the next step is forgotten"),
+    ({"reverse_store": True}, "reverse order"),
+    ({"overwrite": True}, "buffer overwritten"),
+])
+def test_memory_errors_mistakes_are_named(switches, words):
+    feedback = check_memory_errors(lambda f, e: memory_errors(f, e, **switches))
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_memory_errors_correct_variants_pass():
+    def cumulative(f, e):  # dc[t] = Σ_{s >= t} e[s] ∏_{t < r <= s} f[r], written with a loop over s
+        dc = np.zeros_like(e)
+        for s in range(len(e)):
+            product = np.ones_like(e[0])
+            for t in range(s, -1, -1):
+                dc[t] = dc[t] + e[s] * product
+                product = product * f[t]
+        return dc
+
+    assert check_memory_errors(memory_errors).correct
+    assert check_memory_errors(cumulative).correct
+    assert check_memory_errors(lambda f, e: memory_errors(f.astype(np.float32), e.astype(np.float32))).correct
+    assert "not written yet" in check_memory_errors(not_written).message
+
+
+def test_bptt_time_run_the_wrong_way_and_overwritten_buffers_are_named():
+    def bptt(xs, params, trace, dh, forward=False, overwrite=False, direct=True):
+        zeros = np.zeros_like(trace.h[0])
+        dh_next = dc_next = zeros
+        grads = {k: 0.0 for k in PARAMS}
+        dxs = np.zeros_like(xs)
+        for t in (range(len(xs)) if forward else reversed(range(len(xs)))):
+            h_prev, c_prev = (trace.h[t - 1], trace.c[t - 1]) if t else (zeros, zeros)
+            g = lstm_step_backward((dh[t] if direct else 0) + dh_next, dc_next, xs[t], h_prev, c_prev,
+                                   Step(*(a[t] for a in trace)), params)
+            dh_next, dc_next = g.h_prev, g.c_prev
+            if overwrite:
+                dxs[...] = g.x_t
+            else:
+                dxs[t] = g.x_t
+            grads = {k: grads[k] + getattr(g, k) for k in PARAMS}
+        return {**grads, "xs": dxs}
+
+    for switches, words in (({"forward": True}, "Time runs the wrong way"), ({"overwrite": True}, "buffer overwritten"),
+                            ({"direct": False}, "dh[t], is missing")):
+        feedback = check_lstm_backward(lambda *a, s=switches: bptt(*a, **s))
+        assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_clipping_varies_the_keys_and_names_a_norm_per_array():
+    def fixed_keys(grads, max_norm):
+        norm = np.sqrt(np.sum(grads["W"] ** 2) + np.sum(grads["b"] ** 2))
+        return {"W": grads["W"] * min(1, max_norm / norm), "b": grads["b"] * min(1, max_norm / norm)}
+
+    def first_array(grads, max_norm):
+        norm = np.linalg.norm(next(iter(grads.values())))
+        return {k: v * min(1, max_norm / norm) for k, v in grads.items()}
+
+    def norms_added(grads, max_norm):
+        norm = sum(np.linalg.norm(v) for v in grads.values())
+        return {k: v * min(1, max_norm / norm) for k, v in grads.items()}
+
+    for answer, words in ((fixed_keys, "KeyError"), (first_array, "first array only"),
+                          (norms_added, "sum of the arrays' norms")):
+        feedback = check_clip_by_global_norm(answer)
+        assert not feedback.correct and words in feedback.message, feedback.message

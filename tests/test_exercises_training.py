@@ -14,13 +14,12 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-@np.errstate(divide="ignore")
 def good_cross_entropy(logits, labels, mask):
     z = logits - logits.max(-1, keepdims=True)
-    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(-1, keepdims=True))      # never the log of a probability that underflowed
+    p = np.exp(log_p)
     n = mask.sum()
-    picked = np.take_along_axis(p, labels[..., None], -1)[..., 0]
-    loss = -np.log(picked)[mask].sum() / n
+    loss = -np.take_along_axis(log_p, labels[..., None], -1)[..., 0][mask].sum() / n
     onehot = np.eye(logits.shape[-1])[labels]
     return loss, (p - onehot) * mask[..., None] / n
 
@@ -117,3 +116,137 @@ def test_variant_equation_mistakes():
     assert not result.correct and "peephole term is missing" in result.message
     result = check_peephole_forget_gate(lambda x, h, c, Wx, Wh, p, b: np.tanh(x @ Wx.T + h @ Wh.T + p * c + b))
     assert "σ" in result.message
+
+
+# ------------------------------------------------------------------ issue 16: the catalogues of Part III, grown
+
+from lstm_book.teaching.checkers import (  # noqa: E402
+    check_coupled_memory_backward, check_forget_bias, check_temperature_gradient,
+)
+
+
+@np.errstate(all="ignore")
+def log_of_softmax(logits, labels, mask):  # underflows where the right class is far below the largest logit
+    z = logits - logits.max(-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    n = mask.sum()
+    loss = -np.log(np.take_along_axis(p, labels[..., None], -1)[..., 0])[mask].sum() / n
+    return loss, (p - np.eye(logits.shape[-1])[labels]) * mask[..., None] / n
+
+
+def capped(logits, labels, mask):
+    z = logits - logits.max(-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    n = mask.sum()
+    loss = -np.log(np.take_along_axis(p, labels[..., None], -1)[..., 0] + 1e-12)[mask].sum() / n
+    return loss, (p - np.eye(logits.shape[-1])[labels]) * mask[..., None] / n
+
+
+@np.errstate(all="ignore")
+def inverted(logits, labels, mask):
+    scored = ~mask                                      # the steps where mask is False
+    z = logits - logits.max(-1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    loss = -np.sum(np.take_along_axis(log_p, labels[..., None], -1)[..., 0] * scored) / scored.sum()
+    return loss, (np.exp(log_p) - np.eye(logits.shape[-1])[labels]) * scored[..., None] / scored.sum()
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (log_of_softmax, "log(0) = -inf"),
+    (capped, "log(p + 1e-12)"),
+    (inverted, "inverted"),
+    (lambda z, y, m: tuple(a * m.sum() / m.size for a in good_cross_entropy(z, y, m)), "all T·B steps"),
+    (lambda z, y, m: tuple(a * m.sum() / m.shape[1] for a in good_cross_entropy(z, y, m)), "batch size B"),
+])
+def test_cross_entropy_catalogue(wrong, words):
+    result = check_cross_entropy(wrong)
+    assert not result.correct and words in result.message, result.message
+
+
+def adam(theta, g, m, v, t, lr, eps_inside=False, t_shift=0, update=True, efficient=False):
+    m1, v1 = (0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g) if update else (m, v)
+    m_hat, v_hat = m1 / (1 - 0.9 ** (t + t_shift)), v1 / (1 - 0.999 ** (t + t_shift))
+    if efficient:
+        step = lr * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m1 / (np.sqrt(v1) + 1e-8)
+    else:
+        step = lr * m_hat / (np.sqrt(v_hat + 1e-8) if eps_inside else np.sqrt(v_hat) + 1e-8)
+    return theta - step, m1, v1
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"eps_inside": True}, "inside the square root"),
+    ({"t_shift": 1}, "off by one step (t + 1)"),
+    ({"t_shift": -1}, "off by one step (t - 1)"),
+    ({"update": False}, "moments are not updated"),
+    ({"efficient": True}, "'efficient' form"),
+])
+def test_adam_catalogue(switches, words):
+    result = check_adam_step(lambda *a: adam(*a, **switches))
+    assert not result.correct and words in result.message, result.message
+    assert check_adam_step(adam).correct
+
+
+def test_an_untouched_moment_is_not_rounding():
+    result = check_adam_step(lambda theta, g, m, v, t, lr: (adam(theta, g, m, v, t, lr)[0], m, adam(theta, g, m, v, t, lr)[2]))
+    assert not result.correct and "old m and v" not in result.message and "never updated" in result.message, result.message
+    assert "rounded" not in result.message and "whole numbers" not in result.message
+
+
+def softmax(s):
+    e = np.exp(s - s.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def temperature(z, y, m, tau, chain="ok", p_tau=True):
+    s = z / tau
+    loss = good_cross_entropy(s, y, m)[0]
+    p = softmax(s if p_tau else z)
+    ds = (p - np.eye(z.shape[-1])[y]) * m[..., None] / m.sum()
+    factor = {"ok": -z / tau**2, "none": z, "sign": z / tau**2, "one": -z / tau}[chain]
+    return loss, np.sum(ds * factor)
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"chain": "none"}, "chain rule's last factor is missing"),
+    ({"chain": "sign"}, "sign of dL/dτ"),
+    ({"chain": "one"}, "One τ short"),
+    ({"p_tau": False}, "temperature 1"),
+])
+def test_temperature_catalogue(switches, words):
+    result = check_temperature_gradient(lambda *a: temperature(*a, **switches))
+    assert not result.correct and words in result.message, result.message
+    assert check_temperature_gradient(temperature).correct
+    assert check_temperature_gradient(lambda z, y, m, tau: temperature(z.astype(np.float32), y, m, np.float32(tau))).correct
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda n, s: np.log(s / (1 - s)), "ignores the number of steps"),
+    (lambda n, s: np.log(s ** (1 / n)), "You took ln f"),
+    (lambda n, s: s ** (1 / n), "gate's value"),
+    (lambda n, s: np.log((1 - s ** (1 / n)) / s ** (1 / n)), "sign is wrong"),
+    (lambda n, s: np.log(s**n / (1 - s**n)), "power `steps`"),
+])
+def test_forget_bias_catalogue(wrong, words):
+    result = check_forget_bias(wrong)
+    assert not result.correct and words in result.message, result.message
+    assert check_forget_bias(lambda n, s: -np.log(1 / s ** (1 / n) - 1)).correct
+    assert check_forget_bias(lambda n, s: float(np.log(s ** (1 / n) / (1 - s ** (1 / n))))).correct
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda dc, c, f, i: (dc * f, dc * c, dc * (1 - f)), "product rule is dropped"),
+    (lambda dc, c, f, i: (dc * f, dc * (c + i), dc * (1 - f)), "sign of the second term"),
+    (lambda dc, c, f, i: (dc * f, dc * (c - i), dc * f), "not dc_t ⊙ f_t"),
+    (lambda dc, c, f, i: (dc, dc * (c - i), dc * (1 - f)), "whole error at c_t"),
+])
+def test_coupled_memory_backward_catalogue(wrong, words):
+    result = check_coupled_memory_backward(wrong)
+    assert not result.correct and words in result.message, result.message
+    assert check_coupled_memory_backward(lambda dc, c, f, i: (f * dc, c * dc - i * dc, dc - f * dc)).correct
+
+
+def test_peephole_gate_reuses_part_one_diagnoses():
+    result = check_peephole_forget_gate(lambda x, h, c, Wx, Wh, p, b: sig(h @ Wx.T + x @ Wh.T + p * c + b))
+    assert not result.correct and "You multiplied W_xf by h_(t-1)" in result.message, result.message
+    result = check_peephole_forget_gate(lambda x, h, c, Wx, Wh, p, b: np.tanh(x @ Wx.T + h @ Wh.T + p * c + b))
+    assert not result.correct and "tanh where σ belongs" in result.message, result.message

@@ -67,6 +67,7 @@ def test_every_public_function_is_swept():
     swept = set(_CALLS) | {"Explorer", "full_cell_explorer", "hidden_state_explorer", "cell_state_explorer",
                            "check_finite", "check_shapes", "shapes", "no_overflow",
                            "labelled", "unchecked",  # swept by test_public_surface.py
+                           "TrainingView", "TrainingRun",  # test_training_view.py: bad controls and runs refused
                            "STYLE", "PANEL_LIMITS", "CELL_PARTS", "LSTMInputError", "Feedback",
                            "Panel",  # test_a_panel_refuses_an_unknown_scale
                            "ReferenceLine", "WEB_DIR", "EVENT_STYLE", "REFERENCE_COLOURS",

@@ -449,7 +449,7 @@ STEP_WRONG = [
     ("h_t and c_t stacked in one array", lambda *a: np.array(_step(*a)), "stacked"),
     ("a dict", lambda *a: dict(zip(("h", "c"), _step(*a))), "return h_t, c_t"),
     ("a generator", lambda *a: (v for v in _step(*a)), "should return 2 values"),
-    ("params['W_xi']", lambda x, h, c, p: p["W_xi"], "not params['W_xi']"),
+    ("params['W_ix']", lambda x, h, c, p: p["W_ix"], "named as in the equations"),
     ("params.W_ix", lambda x, h, c, p: p.W_ix, "named as in the equations"),
     ("h_prev and c_prev swapped", lambda x, h, c, p: _step(x, c, h, p), "h_prev and c_prev are swapped"),
     ("gates read c_prev", lambda x, h, c, p: _step(x, h, c, p, gates_from=c), "Your gates read c_(t-1)"),
@@ -479,6 +479,17 @@ def test_step_mistakes_are_rejected_with_their_words(name, function, fragment):
 
 Pair = namedtuple("Pair", "h c")
 
+
+class _Subscripted:
+    """A step that reads every array as params['W_xi'] (LSTMParams is a mapping): `_parts` reads attributes,
+    so this turns each attribute read into a subscript on the real params."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def __getattr__(self, name):
+        return self.params[name]
+
 STEP_CORRECT = {
     "explicit loops": _step_loops,
     "the book's six functions": _step_book_equations,
@@ -487,6 +498,7 @@ STEP_CORRECT = {
         g: 0.5 * (1 + np.tanh(0.5 * (x_ @ getattr(p_, f"W_x{g}").T + h_ @ getattr(p_, f"W_h{g}").T
                                      + getattr(p_, f"b_{g}")))) for g in "jfo"}),
     "the package's step, unpacked": lambda *a: tuple(lstm_step(*a))[-1:-3:-1],
+    "params read by subscript, params['W_xi']": lambda x, h, c, p: _step(x, h, c, _Subscripted(p)),
 }
 
 

@@ -189,12 +189,17 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize("mutant", sorted(MUTANTS))
-def test_a_wrong_mirror_is_rejected(mutant, tmp_path):
-    old, new = MUTANTS[mutant]
+def mutated_mirror(tmp_path, old: str, new: str):
+    """A copy of mirror.js with `old` (found exactly once) replaced by `new`: a deliberately wrong mirror."""
     source = MIRROR.read_text()
     assert source.count(old) == 1, f"the mutant's target is not (once) in mirror.js: {old!r}"
     wrong = tmp_path / "mirror.js"
     wrong.write_text(source.replace(old, new))
+    return wrong
+
+
+@pytest.mark.parametrize("mutant", sorted(MUTANTS))
+def test_a_wrong_mirror_is_rejected(mutant, tmp_path):
+    wrong = mutated_mirror(tmp_path, *MUTANTS[mutant])
     with pytest.raises(AssertionError):
         check(wrong, Z_GRID, n_random=100)

@@ -46,7 +46,10 @@ def test_part_two_chapter_has_its_anatomy(name):
     assert len(exercises) >= 3
     for label_ in re.findall(r":label:\s*(ex-[\w-]+)", text):
         assert re.search(rf"\{{solution(-start)?\}}\s*{label_}", text), f"exercise {label_} has no solution"
-    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", text)))  # link targets are not words
+    # the explanation: the text without the exercises and their solutions (whose code would count as words)
+    explanation = "\n".join(text_of(c) for c in nb if c["cell_type"] == "markdown"
+                            and not text_of(c).lstrip().startswith(("```{exercise}", "::::{solution}")))
+    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", explanation)))  # link targets are not words
     assert 1500 <= words <= 3600, f"{words} words: a chapter of Part II has about 1,500-3,000 words of explanation"
     # citations and glossary links, as roles or as the links tools/convert_notebooks.py stores
     assert re.search(r"\{cite:[tp]\}|\(\.\./book/references\.md#", text)

@@ -15,11 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PART_THREE = {  # file -> (label, functions shown from the package, checkers of the exercises)
     "10_training": ("ch-training", ("readout", "cross_entropy", "squared_error", "Adam", "network_forward",
                                     "network_backward", "train"),
-                    ("check_cross_entropy", "check_adam_step", "check_squared_error")),
-    "11_what_each_gate_is_worth": ("ch-gate-ablations", ("_lstm_family_forward", "_lstm_family_backward",
-                                                         "_gru_forward"),
+                    ("check_cross_entropy", "check_adam_step", "check_squared_error", "check_forget_bias",
+                     "check_temperature_gradient")),
+    "11_what_each_gate_is_worth": ("ch-gate-ablations", ("lstm_family_forward", "lstm_family_backward",
+                                                         "gru_forward"),
                                    ("check_coupled_cell_state", "check_gru_hidden_state",
-                                    "check_peephole_forget_gate")),
+                                    "check_peephole_forget_gate", "check_coupled_memory_backward")),
 }
 
 
@@ -47,7 +48,10 @@ def test_part_three_chapter_has_its_anatomy(name):
     assert len(exercises) >= 3
     for label_ in re.findall(r":label:\s*(ex-[\w-]+)", text):
         assert re.search(rf"\{{solution(-start)?\}}\s*{label_}", text), f"exercise {label_} has no solution"
-    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", text)))   # link targets are not prose
+    # the explanation: the text without the exercises and their solutions (whose code would count as words)
+    explanation = "\n".join(text_of(c) for c in nb if c["cell_type"] == "markdown"
+                            and not text_of(c).lstrip().startswith(("```{exercise}", "::::{solution}")))
+    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", explanation)))   # link targets are not prose
     assert 1500 <= words <= 4000, f"{words} words of explanation"
     assert re.search(r"\{cite:[tp]\}|\(\.\./book/references\.md#", text), "it cites the bibliography"
     assert "{term}" in text or "(../book/glossary.md#term-" in text, "it links its terms to the glossary"

@@ -325,11 +325,16 @@ def test_page_in_browser(page, server, browser):
     assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
 
 
+def _phone(browser):
+    """A browser context the size of a phone (390 px wide, touch)."""
+    return browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                               has_touch=True)
+
+
 @pytest.mark.parametrize("page", sorted(p for p, has in PAGES.items() if has))
 def test_explorers_fit_a_phone(page, server, browser):
     """At 390 px the sliders, their readouts and the figure stay inside the screen."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = _phone(browser)
     tab = context.new_page()
     console_errors, failed, outside = _watch(context, tab, server)
     try:
@@ -415,3 +420,113 @@ def test_the_explorers_widget_models_are_dropped_from_a_page(tmp_path):
     mixed = page({"E": explorer, "L1": layout(), "P": bar, "L2": layout()})
     kept = json.loads(mixed["ipywidgets_state"][1]["body"])["state"]
     assert set(kept) == {"P", "L2"} and "ipywidgets_1" in mixed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chapter 10's training view (lstm_book.teaching.explorers.training; the front end trainer.js, mirror.js trains)
+
+TRAINING_PAGE = "notebooks/10_training.html"
+
+
+def _trainer(tab):
+    root = tab.locator("[data-lstm-trainer]")
+    root.locator(".lstm-trainer").wait_for(timeout=30_000)
+    return root, (lambda expr: root.evaluate(f"(el) => {{ const v = el.lstmTrainer; return {expr}; }}"))
+
+
+def _same_weights(drawn, expected, where):
+    assert set(drawn) == set(expected), where
+    worst = max(abs(drawn[n] - expected[n]) for n in expected)
+    assert worst <= 1e-9, f"{where}: the page's weights differ from the package's by {worst:.2e}"
+
+
+def test_the_training_view_trains_in_the_browser(server, browser):
+    """Start (keyboard) trains: the curves grow and the weights move; paused at any step, and after a fixed number of
+    single steps, the page's weights are the package's run's (lstm_book's train_step on the page's batches, as the
+    mirror test holds them); a guided observation's button sets the run; the page stays clean and accessible."""
+    from lstm_book.teaching.explorers import TrainingRun, TrainingView
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    console_errors, failed, outside = _watch(context, tab, server)
+    try:
+        tab.goto(f"{server}/{TRAINING_PAGE}", wait_until="load", timeout=60_000)
+        root, view = _trainer(tab)
+        assert root.locator(".lstm-explorer-static").is_hidden(), "the static figure is replaced by the live view"
+        start = view("v.drawn")
+        assert start["step"] == 0 and start["curve"] == 1
+        root.get_by_role("button", name="Start").focus()
+        tab.keyboard.press("Enter")
+        tab.wait_for_function("() => document.querySelector('[data-lstm-trainer]').lstmTrainer.state.step >= 120",
+                              timeout=30_000)
+        root.get_by_role("button", name="Pause").click()
+        drawn = view("v.drawn")
+        assert drawn["step"] >= 120 and drawn["losses"] == drawn["step"] and drawn["curve"] == 1 + drawn["step"] // 10
+        assert any(abs(drawn["params"][n] - start["params"][n]) > 1e-3 for n in start["params"]), "no weight moved"
+        assert root.locator("svg rect[data-weight]").count() == 16 and root.locator("svg polyline").count() >= 9
+        package = TrainingView().run()                                  # the defaults, 1000 steps, every step kept
+        _same_weights(drawn["params"], package.history[drawn["step"]], f"paused at step {drawn['step']}")
+        # a fixed seed and a fixed number of steps: seed 9, batches of 16, Reset, then "One step" 25 times
+        seed = root.locator("input[name=seed]")
+        seed.fill("9")
+        seed.press("Enter")
+        root.locator("select[name=batch_size]").select_option("16")
+        root.get_by_role("button", name="Reset").click()
+        one = root.get_by_role("button", name="One step")
+        one.focus()
+        for _ in range(25):
+            tab.keyboard.press("Enter")
+        drawn = view("v.drawn")
+        assert drawn["step"] == 25
+        expected = TrainingRun(seed=9, learning_rate=0.01, forget_bias=1.0, batch_size=16).advance(25).history[-1]
+        _same_weights(drawn["params"], expected, "seed 9, batch 16, 25 steps")
+        # a guided observation: its button sets every control and starts the run
+        button = root.get_by_role("button", name="Train from this setting: 2. seed 0 does not", exact=True)
+        button.click()
+        assert button.get_attribute("aria-pressed") == "true" and seed.input_value() == "0"
+        assert view("v.settings") == {**TrainingView().defaults, "seed": 0}
+        tab.wait_for_function("() => document.querySelector('[data-lstm-trainer]').lstmTrainer.state.step >= 40",
+                              timeout=30_000)
+        root.get_by_role("button", name="Pause").click()
+        drawn = view("v.drawn")
+        _same_weights(drawn["params"], TrainingView().run(seed=0).history[drawn["step"]], "seed 0")
+        root.screenshot(path=str(SHOTS / "training_view.png"))
+        violations = _axe(tab)
+    finally:
+        context.close()
+    assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)
+    assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
+
+
+def test_the_training_view_fits_a_phone_and_shows_a_finished_run_without_javascript(server, browser):
+    context = _phone(browser)
+    tab = context.new_page()
+    console_errors, failed, outside = _watch(context, tab, server)
+    try:
+        tab.goto(f"{server}/{TRAINING_PAGE}", wait_until="load", timeout=60_000)
+        root, view = _trainer(tab)
+        live = root.locator(".lstm-trainer")
+        live.scroll_into_view_if_needed()
+        root.get_by_role("button", name="Start").click()
+        tab.wait_for_timeout(500)
+        boxes = live.evaluate("""(el) => Array.from(el.querySelectorAll("input, select, output, svg, button"))
+            .map(n => { const b = n.getBoundingClientRect(); return [n.tagName, b.left, b.right, b.width]; })""")
+        for tag, left, right, width in boxes:
+            assert left >= -0.5 and right <= 390.5 and width > 0, f"a {tag} does not fit at 390 px: {left:.0f}..{right:.0f}"
+        assert live.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1"), "the training view scrolls sideways"
+        live.screenshot(path=str(SHOTS / "training_view.phone.png"))
+    finally:
+        context.close()
+    assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server}/{TRAINING_PAGE}", wait_until="load", timeout=60_000)
+        image = tab.locator("[data-lstm-trainer] .lstm-explorer-static img")
+        image.scroll_into_view_if_needed()
+        assert image.is_visible() and image.evaluate("(img) => img.complete && img.naturalWidth > 300")
+        alt = image.get_attribute("alt") or ""
+        assert "100% test accuracy at step" in alt and "W_xj = " in alt, alt
+        assert tab.locator("[data-lstm-trainer] button, [data-lstm-trainer] input, .lstm-trainer").count() == 0
+    finally:
+        context.close()

@@ -97,8 +97,9 @@ def stage(node_modules: Path, staging: Path) -> None:
 
 
 # the explorers' front end, from the book's package: lstm_book/teaching/web/<file> -> _static/vendor/lstm-explorer/<file>
-EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css")
+EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css", "trainer.js")
 EXPLORER_MARK = "data-lstm-explorer"
+TRAINER_MARK = "data-lstm-trainer"  # chapter 10's training view: the same files, and trainer.js after them
 # widget models that only the explorers' JupyterLab view uses
 EXPLORER_WIDGET_MODULE = "anywidget"
 
@@ -214,10 +215,13 @@ def _views(models):
 
 def add_explorer_front_end(app, pagename, templatename, context, doctree) -> None:
     """The front end's script and style on every page that shows an explorer."""
-    if EXPLORER_MARK in (context.get("body") or "") and _web_dir(app).is_dir():
+    body = context.get("body") or ""
+    if (EXPLORER_MARK in body or TRAINER_MARK in body) and _web_dir(app).is_dir():
         app.add_css_file("vendor/lstm-explorer/explorer.css")
         app.add_js_file("vendor/lstm-explorer/mirror.js")
         app.add_js_file("vendor/lstm-explorer/explorer.js")
+    if TRAINER_MARK in body and _web_dir(app).is_dir():
+        app.add_js_file("vendor/lstm-explorer/trainer.js")
 
 
 def accessible_citations(app, pagename, templatename, context, doctree) -> None:

@@ -9,17 +9,20 @@ a result (`results`, `diagnoses`), and one catalogue of mistakes per part (`part
 from .part1 import (check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
                     check_lstm_step, check_output_gate)
 from .part2 import (check_clip_by_global_norm, check_forget_gate_backward, check_lstm_backward,
-                    check_memory_backward, check_stack_params)
-from .part3 import (check_adam_step, check_coupled_cell_state, check_cross_entropy, check_gru_hidden_state,
-                    check_peephole_forget_gate, check_squared_error)
+                    check_memory_backward, check_memory_errors, check_peephole_forget_gate_backward,
+                    check_stack_params, check_stacked_backward)
+from .part3 import (check_adam_step, check_coupled_cell_state, check_coupled_memory_backward, check_cross_entropy,
+                    check_forget_bias, check_gru_hidden_state, check_peephole_forget_gate, check_squared_error,
+                    check_temperature_gradient)
 from .runner import Feedback
 
 __all__ = [
     "Feedback",
     "check_hidden_state", "check_output_gate", "check_cell_state", "check_forget_gate", "check_input_gate",
     "check_input_state", "check_lstm_step",
-    "check_stack_params", "check_memory_backward", "check_forget_gate_backward", "check_lstm_backward",
-    "check_clip_by_global_norm",
-    "check_cross_entropy", "check_squared_error", "check_adam_step", "check_coupled_cell_state",
-    "check_gru_hidden_state", "check_peephole_forget_gate",
+    "check_stack_params", "check_stacked_backward", "check_memory_backward", "check_forget_gate_backward",
+    "check_peephole_forget_gate_backward", "check_lstm_backward", "check_memory_errors", "check_clip_by_global_norm",
+    "check_cross_entropy", "check_squared_error", "check_temperature_gradient", "check_adam_step",
+    "check_forget_bias", "check_coupled_cell_state", "check_gru_hidden_state", "check_peephole_forget_gate",
+    "check_coupled_memory_backward",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import agree, as_numbers, as_result, close, compare, rounding, what_came
+from .results import agree, as_numbers, as_result, close, compare, rounding, unchanged, what_came
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,11 @@ def single(symbol: str, mistakes: Sequence[Mistake], hint: str):
         array, problem = as_result(got, np.asarray(expected), symbol, hint)
         if array is None:
             numbers = None if isinstance(got, (tuple, list)) else as_numbers(got)
-            if numbers is not None and numbers.shape != np.shape(expected):
-                for mistake in mistakes:  # a known mistake can also produce a wrong shape (a `*` for a `@`)
+            if numbers is not None:
+                for mistake in mistakes:  # a known mistake can also give a wrong shape (a `*` for a `@`), or NaN
                     wrong = attempt(mistake.compute, case)
-                    if wrong is not None and np.shape(wrong) == numbers.shape and close(numbers, wrong):
+                    if wrong is not None and np.shape(wrong) == numbers.shape and close(numbers, wrong, nan=True) \
+                            and not close(wrong, expected):
                         return mistake.message
             return problem
         difference = compare(array, np.asarray(expected), symbol)
@@ -56,7 +57,8 @@ def single(symbol: str, mistakes: Sequence[Mistake], hint: str):
             wrong = attempt(mistake.compute, case)
             if wrong is not None and close(array, wrong) and not close(wrong, expected):
                 return mistake.message
-        return rounding(array, np.asarray(expected), symbol) or difference + " Compare your code with the equation term by term."
+        return (unchanged(array, np.asarray(expected), symbol, case) or rounding(array, np.asarray(expected), symbol)
+                or difference + " Compare your code with the equation term by term.")
 
     return diagnose
 
@@ -77,7 +79,7 @@ def several(symbols: Sequence[str], mistakes: Sequence[Mistake], hint: str, sour
         if not agree(numbers, expected):
             for mistake in mistakes:  # also those that give a wrong shape (a batch axis left in a bias gradient)
                 wrong = attempt(mistake.compute, case)
-                if isinstance(wrong, tuple) and agree(numbers, wrong) and not agree(expected, wrong):
+                if isinstance(wrong, tuple) and agree(numbers, wrong, nan=True) and not agree(expected, wrong):
                     return mistake.message
         arrays = []
         for symbol, g, e in zip(symbols, got, expected):
@@ -91,8 +93,8 @@ def several(symbols: Sequence[str], mistakes: Sequence[Mistake], hint: str, sour
                     f"({listed}).")
         for symbol, array, e in zip(symbols, arrays, expected):
             difference = compare(array, e, symbol, source)
-            if difference:
-                return rounding(array, e, symbol) or f"{difference} {hint}"
+            if difference:  # nothing in the catalogue: the quantity, the first index, the two values
+                return unchanged(array, e, symbol, case) or rounding(array, e, symbol) or difference
         return None
 
     return diagnose
@@ -114,7 +116,8 @@ def keyed(keys: Sequence[str], mistakes: Sequence[Mistake], hint: str, *, what: 
         if missing or extra:
             return (f"return a dict with {what}; "
                     + "; ".join(([f"missing: {missing}"] if missing else []) + ([f"not expected: {extra}"] if extra else []))
-                    + ".")
+                    + "." + (" Take the keys from the argument (`for name, g in grads.items()`), never write them "
+                             "out: another network's gradients have other names." if missing and extra else ""))
         numbers = [as_numbers(got[k]) for k in keys_]
         wanted = [np.asarray(expected[k]) for k in keys_]
         if not agree(numbers, wanted):
@@ -122,7 +125,7 @@ def keyed(keys: Sequence[str], mistakes: Sequence[Mistake], hint: str, *, what: 
                 wrong = attempt(mistake.compute, case)
                 if isinstance(wrong, dict) and set(keys_) <= set(wrong):
                     wrong = [wrong[k] for k in keys_]
-                    if agree(numbers, wrong) and not agree(wanted, wrong):
+                    if agree(numbers, wrong, nan=True) and not agree(wanted, wrong):
                         return mistake.message
         arrays = []
         for k, want in zip(keys_, wanted):
@@ -135,6 +138,6 @@ def keyed(keys: Sequence[str], mistakes: Sequence[Mistake], hint: str, *, what: 
             return None
         k = wrong[0]
         first = compare(arrays[keys_.index(k)], wanted[keys_.index(k)], str(k), source)
-        return f"{differ}: {', '.join(map(str, wrong))}. {first} {hint}"
+        return f"{differ}: {', '.join(map(str, wrong))}. {first}"
 
     return diagnose

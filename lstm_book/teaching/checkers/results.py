@@ -68,9 +68,11 @@ def _index(k) -> str:
 
 # ------------------------------------------------------------------------------------------------ results
 
-def close(a, b) -> bool:
+def close(a, b, nan: bool = False) -> bool:
+    """a and b agree at float32 precision (`nan`: NaN matches NaN, for a mistake whose own result is NaN)."""
     try:
-        return np.shape(a) == np.shape(b) and bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL)))
+        with np.errstate(all="ignore"):
+            return np.shape(a) == np.shape(b) and bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=nan)))
     except Exception:
         return False
 
@@ -103,7 +105,7 @@ def as_result(got, want: np.ndarray, symbol: str, hint: str, many: bool = False)
         if as_array is not None and as_array.shape == want.shape:
             return None, (f"it returned a Python {type(got).__name__}; return a numpy array (build the result "
                           f"from numpy operations, or wrap it in np.array(...) or np.stack(...)).")
-        if any(isinstance(g, np.ndarray) for g in got):
+        if any(isinstance(g, (np.ndarray, np.generic)) for g in got) or want.shape == ():
             return None, (f"it returned {len(got)} values ({type(got).__name__}); return only the array {symbol}.")
     if callable(got) and not isinstance(got, np.ndarray):
         return None, f"it returned a function ({show(got)}): did you forget to call it, with (...)?"
@@ -141,6 +143,12 @@ def _shape_problem(got: tuple, want: tuple, symbol: str, hint: str) -> str:
     words = f"its {symbol} has shape {got}, but should have shape {want}."
     if len(got) == len(want) == 2 and got == want[::-1]:
         words += " It is transposed: a batch has one row per sequence, (B, H)."
+    elif len(got) == len(want) + 1 and (got[1:] == want or got[:-1] == want) and got[0 if got[1:] == want else -1] \
+            not in want:
+        n = got[0] if got[1:] == want else got[-1]
+        words += (f" That is one axis too many, of size {n}, {'in front' if got[1:] == want else 'at the end'}: "
+                  f"{n} arrays of the right shape put together (np.stack, np.array of a list, a list of the results "
+                  f"of a loop) where one array belongs.")
     elif len(got) == len(want) + 1:
         words += (" That is one axis too many: numpy broadcasting has combined a row with a column. Check that "
                   "every term has the shape of the result: a bias reshaped to a column (b[:, None]), an input "
@@ -188,6 +196,17 @@ def compare(got: np.ndarray, want: np.ndarray, symbol: str, source: str = "the e
             f"differ).")
 
 
+def unchanged(got: np.ndarray, want: np.ndarray, symbol: str, case: dict) -> str | None:
+    """Words when `got` is one of the case's inputs returned as it came (a moment never updated, a state copied
+    through), and that input is not the answer."""
+    for name, value in case.items():
+        if isinstance(value, np.ndarray) and value.shape == got.shape and not close(value, want) \
+                and np.array_equal(np.asarray(value, dtype=float), np.asarray(got, dtype=float)):
+            return (f"your {symbol} is the input `{name}` exactly as it came in: it was never updated. Compute the "
+                    f"new {symbol} from it and return that.")
+    return None
+
+
 # ------------------------------------------------------------------------------------------------ several results
 
 def as_numbers(value):
@@ -202,11 +221,11 @@ def as_numbers(value):
         return None
 
 
-def agree(got: Sequence, wanted) -> bool:
+def agree(got: Sequence, wanted, nan: bool = False) -> bool:
     """Every one of several results is close to the matching one of `wanted` (a tuple, or a dict when `got` is
-    the list of its values in `keys` order)."""
+    the list of its values in `keys` order); `nan`: NaN matches NaN."""
     try:
-        return len(got) == len(wanted) and all(g is not None and close(g, w) for g, w in zip(got, wanted))
+        return len(got) == len(wanted) and all(g is not None and close(g, w, nan) for g, w in zip(got, wanted))
     except Exception:
         return False
 

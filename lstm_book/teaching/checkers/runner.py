@@ -70,8 +70,9 @@ _ERROR_ADVICE = [
     (TypeError, ("only 0-dimensional arrays", "only length-1 arrays", "only size-1 arrays"),
      "math.exp, math.tanh, float() and int() take one number, not an array: use np.exp, np.tanh, which work "
      "elementwise on whole arrays."),
-    (TypeError, ("'LSTMParams' object is not subscriptable",),
-     "params is an LSTMParams: read its arrays as attributes, params.W_xi, params.b_f, not params['W_xi']."),
+    (KeyError, ("'W_", "'b_"),
+     "The arrays of params are named as in the equations: params['W_xi'] (or params.W_xi), params['W_hi'], "
+     "params['b_i'], and the same with j, f and o (W_x? multiplies x_t, W_h? multiplies h_(t-1))."),
     (AttributeError, ("'LSTMParams' object has no attribute",),
      "The arrays of params are named as in the equations: params.W_xi, params.W_hi, params.b_i, and the same "
      "with j, f and o (W_x? multiplies x_t, W_h? multiplies h_(t-1))."),

@@ -27,7 +27,8 @@ The modules, each importing only those listed before it:
 * `figure`: the matplotlib figures (`Explorer.figure()`, `Explorer.observations()`);
 * `widget`: the live view in JupyterLab (`ExplorerWidget`);
 * `description`: `Slider`, `Panel`, `ReferenceLine` and `Explorer`, whose methods hand it to the three views;
-* `part1`, `part2`: the chapters' explorers of Part I (the cell) and Part II (how it learns).
+* `part1`, `part2`: the chapters' explorers of Part I (the cell) and Part II (how it learns);
+* `training`, `training_views`: chapter 10's training view (`TrainingView`), its run and its three views.
 
 Adding an explorer: write its compute function (slider values -> dict of arrays, with "t"), describe it with
 `Explorer(...)`, and, for it to respond on the website, give `mirror=` a computation that `mirror.js` knows
@@ -39,6 +40,7 @@ from .html_view import WEB_DIR
 from .part1 import (cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
                     leaky_integrator_data, running_example_data)
 from .part2 import LOSS_STEP, backward_data, backward_explorer, gradient_flow_data, gradient_flow_explorer
+from .training import TrainingRun, TrainingView
 from .widget import widget_class
 
 
@@ -51,4 +53,4 @@ def __getattr__(name):
 __all__ = ["Slider", "Panel", "ReferenceLine", "Explorer", "ExplorerWidget", "WEB_DIR", "running_example_data",
            "leaky_integrator_data", "full_cell_explorer", "gate_explorer", "hidden_state_explorer",
            "cell_state_explorer", "backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer",
-           "LOSS_STEP"]
+           "LOSS_STEP", "TrainingView", "TrainingRun"]

@@ -499,7 +499,10 @@ var LSTMExplorer = (function () {
     for (var k = 0; k < nodes.length; k++) mount(nodes[k]);
   }
 
-  return {render: render, mount: mount, mountAll: mountAll, View: View, LocalModel: LocalModel};
+  // the drawing helpers, for the training view (trainer.js), which draws in the same style
+  var dom = {h: h, s: s, richText: richText, fmt: fmt, niceTicks: niceTicks};
+
+  return {render: render, mount: mount, mountAll: mountAll, View: View, LocalModel: LocalModel, dom: dom};
 })();
 
 // a classic <script> on the website mounts every explorer of the page; as an ES module (JupyterLab) it does not

@@ -130,6 +130,197 @@ var LSTMMirror = (function () {
     return out;
   };
 
+  // ---------------------------------------------------------------------------------------------------------
+  // Chapter 10's training view: the one-unit network (the scalar cell, a readout of K = 2 classes) trained on the
+  // storage task with cross-entropy, global-norm clipping and Adam, as lstm_book.train.train_step does it. The
+  // forward pass follows lstm_book.fast._forward (σ(z) = tanh(z/2)/2 + 1/2, the σ rows' weights halved first);
+  // without a forget gate (chapter 11's "no_forget": f = 1) it follows the variants' loop (σ as above, `sigmoid`).
+  // Task, names, ranges and colours come from Python (lstm_book.teaching.explorers.training); the page's
+  // batches come from a small seeded generator written the same way there.
+
+  // mulberry32: a 32-bit generator, the same integers in JavaScript and in Python; uniform numbers in [0, 1)
+  function generator(seed) {
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) >>> 0;
+      var t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = ((t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t) >>> 0;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  // B sequences of the storage task: x [B][T], labels [B] (1: there was a pulse), scored at the last step only.
+  // Per sequence: T numbers (a distraction where one is below the rate), T signs, a pulse or not, when.
+  function storageBatch(task, next, B) {
+    var xs = new Array(B), ys = new Array(B), T = task.T, d = task.distraction;
+    for (var b = 0; b < B; b++) {
+      var x = new Array(T), t;
+      for (t = 0; t < T; t++) x[t] = next() < task.distraction_rate;
+      for (t = 0; t < T; t++) x[t] = x[t] ? (next() < 0.5 ? -d : d) : (next(), 0);
+      var pulse = next() < 0.5, when = Math.floor(next() * task.pulse_window);
+      if (pulse) x[when] = task.pulse;
+      xs[b] = x; ys[b] = pulse ? 1 : 0;
+    }
+    return {x: xs, y: ys};
+  }
+
+  // the first weights: every weight uniform in (-1, 1) in the order of `names` (the readout's too), biases 0, b_f
+  function initialParams(names, next, forgetBias) {
+    var p = {};
+    names.forEach(function (n) { var u = next(); p[n] = n.charAt(0) === "b" ? (n === "b_f" ? forgetBias : 0) : 2 * u - 1; });
+    return p;
+  }
+
+  // one sequence forward from h0 = c0 = 0: the trace (i, j, f, o, c, h at every step) and the two logits at the end
+  function networkForward(p, x, forget) {
+    var T = x.length, tr = {i: new Array(T), j: new Array(T), f: new Array(T), o: new Array(T), c: new Array(T), h: new Array(T)};
+    // with a forget gate: the σ rows' weights halved, σ(z) = tanh(z/2)/2 + 1/2; without: σ as `sigmoid`
+    var k = forget ? 0.5 : 1, wxj = p.W_xj * k, whj = p.W_hj * k, bj = p.b_j * k;
+    var wxo = p.W_xo * k, who = p.W_ho * k, bo = p.b_o * k, wxf = p.W_xf * k, whf = p.W_hf * k, bf = p.b_f * k;
+    function gate(z) { return forget ? Math.tanh(z) * 0.5 + 0.5 : sigmoid(z); }
+    var h = 0, c = 0;
+    for (var t = 0; t < T; t++) {
+      var i = Math.tanh((x[t] * p.W_xi + p.b_i) + h * p.W_hi);
+      var j = gate((x[t] * wxj + bj) + h * whj);
+      var f = forget ? gate((x[t] * wxf + bf) + h * whf) : 1;
+      var o = gate((x[t] * wxo + bo) + h * who), write = i * j;
+      c = c * f + write;                                      // as fast._forward: c_{t-1} f_t, plus i_t j_t
+      h = Math.tanh(c) * o;
+      tr.i[t] = i; tr.j[t] = j; tr.f[t] = f; tr.o[t] = o; tr.c[t] = c; tr.h[t] = h;
+    }
+    tr.logits = [h * p.W_y0 + p.b_y0, h * p.W_y1 + p.b_y1];
+    return tr;
+  }
+
+  // cross-entropy of the two logits against the label: the loss and p - one_hot (lstm_book.losses.cross_entropy)
+  function crossEntropy(logits, label) {
+    var top = Math.max(logits[0], logits[1]), s0 = logits[0] - top, s1 = logits[1] - top;
+    var log = Math.log(Math.exp(s0) + Math.exp(s1)), lp = [s0 - log, s1 - log];
+    var d = [Math.exp(lp[0]), Math.exp(lp[1])];
+    d[label] = d[label] - 1;
+    return {loss: -lp[label], dlogits: d};
+  }
+
+  // the loss of a batch and the gradient of every parameter (readout, then the cell's backward pass through time)
+  function lossAndGradients(p, batch, forget) {
+    var B = batch.x.length, loss = 0, scale = 1 / B, whf = forget ? p.W_hf : 0;
+    var gWy0 = 0, gWy1 = 0, gby0 = 0, gby1 = 0;
+    var xi = 0, hi = 0, bi = 0, xj = 0, hj = 0, bj = 0, xf = 0, hf = 0, bf = 0, xo = 0, ho = 0, bo = 0;
+    for (var b = 0; b < B; b++) {
+      var x = batch.x[b], tr = networkForward(p, x, forget), T = x.length, hT = tr.h[T - 1];
+      var ce = crossEntropy(tr.logits, batch.y[b]);
+      loss += ce.loss;
+      var dy0 = ce.dlogits[0] * scale, dy1 = ce.dlogits[1] * scale;
+      gWy0 += dy0 * hT; gWy1 += dy1 * hT; gby0 += dy0; gby1 += dy1;
+      var dhNext = dy0 * p.W_y0 + dy1 * p.W_y1, dcNext = 0;     // what h_T receives from the readout
+      for (var t = T - 1; t >= 0; t--) {
+        var i = tr.i[t], j = tr.j[t], f = tr.f[t], o = tr.o[t], tanhC = Math.tanh(tr.c[t]);
+        var cPrev = t > 0 ? tr.c[t - 1] : 0, hPrev = t > 0 ? tr.h[t - 1] : 0, xt = x[t];
+        var dh = dhNext;
+        var zo = dh * ((1 - o) * o * tanhC);                  // h -> o
+        var dc = dh * ((1 - tanhC * tanhC) * o) + dcNext;     // h -> c, plus the memory's error from c_{t+1}
+        var zi = dc * ((1 - i * i) * j);                      // c -> i
+        var zj = dc * ((1 - j) * j * i);                      // c -> j
+        var zf = forget ? dc * ((1 - f) * f * cPrev) : 0;     // c -> f
+        dcNext = dc * f;                                      // c_t -> c_{t-1}
+        dhNext = zi * p.W_hi + zj * p.W_hj + zf * whf + zo * p.W_ho;   // every part -> h_{t-1}
+        xi += zi * xt; hi += zi * hPrev; bi += zi;            // each step's share of the weights' gradients
+        xj += zj * xt; hj += zj * hPrev; bj += zj;
+        xf += zf * xt; hf += zf * hPrev; bf += zf;
+        xo += zo * xt; ho += zo * hPrev; bo += zo;
+      }
+    }
+    return {loss: loss / B, grads: {W_xi: xi, W_hi: hi, b_i: bi, W_xj: xj, W_hj: hj, b_j: bj, W_xf: xf, W_hf: hf,
+                                    b_f: bf, W_xo: xo, W_ho: ho, b_o: bo, W_y0: gWy0, W_y1: gWy1, b_y0: gby0, b_y1: gby1}};
+  }
+
+  function finite(values) {
+    for (var k in values) if (!isFinite(values[k])) return false;
+    return true;
+  }
+
+  // one step of lstm_book.train.train_step: forward, loss, backward, clip to the global norm, Adam. Returns the
+  // loss; sets state.diverged (and keeps the last finite weights) when a number stops being finite.
+  function trainStep(state, batch) {
+    var r = lossAndGradients(state.p, batch, state.forget), names = state.names, g = {}, k, n;
+    if (!isFinite(r.loss) || !finite(r.grads)) { state.diverged = true; return r.loss; }
+    var sum = 0;
+    state.arrays.forEach(function (array) {                  // the package's arrays, each one's squares summed
+      var part = 0;
+      array.forEach(function (name) { part += r.grads[name] * r.grads[name]; });
+      sum += part;
+    });
+    var norm = Math.sqrt(sum), scale = state.clip !== null && norm > 0 ? Math.min(1, state.clip / norm) : 1;
+    for (k = 0; k < names.length; k++) g[names[k]] = r.grads[names[k]] * scale;
+    var a = state.adam, t = a.t + 1, next = {};
+    for (k = 0; k < names.length; k++) {
+      n = names[k];
+      a.m[n] = a.beta1 * (a.m[n] || 0) + (1 - a.beta1) * g[n];
+      a.v[n] = a.beta2 * (a.v[n] || 0) + (1 - a.beta2) * (g[n] * g[n]);
+      var mHat = a.m[n] / (1 - Math.pow(a.beta1, t)), vHat = a.v[n] / (1 - Math.pow(a.beta2, t));
+      next[n] = state.p[n] - a.learning_rate * mHat / (Math.sqrt(vHat) + a.eps);
+    }
+    a.t = t;
+    if (!finite(next)) { state.diverged = true; return r.loss; }
+    for (n in next) state.p[n] = next[n];
+    return r.loss;
+  }
+
+  // (loss, accuracy) on a batch: a sequence is right when the larger logit is its label's (ties: class 0)
+  function evaluate(p, batch, forget) {
+    var loss = 0, right = 0, B = batch.x.length;
+    for (var b = 0; b < B; b++) {
+      var lg = networkForward(p, batch.x[b], forget).logits;
+      loss += crossEntropy(lg, batch.y[b]).loss;
+      if ((lg[1] > lg[0] ? 1 : 0) === batch.y[b]) right += 1;
+    }
+    return {loss: loss / B, accuracy: right / B};
+  }
+
+  // A run of the view, as lstm_book.teaching.explorers.training.TrainingRun makes it: the generators of the data,
+  // the test batch and the first weights from the seed; the test batch measured at step 0 and every eval_every.
+  function Run(spec, settings) {
+    var forget = !!settings.forget, arrays = spec.arrays[forget ? "lstm" : "no_forget"], names = [];
+    arrays.forEach(function (a) { names.push.apply(names, a); });
+    this.spec = spec;
+    this.data = generator(4 * settings.seed + 1);
+    this.test = storageBatch(spec.task, generator(4 * settings.seed + 2), spec.eval_size);
+    this.batchSize = settings.batch_size;
+    var adam = {learning_rate: settings.learning_rate, t: 0, m: {}, v: {}};
+    for (var k in spec.adam) adam[k] = spec.adam[k];
+    this.state = {names: names, arrays: arrays, forget: forget, clip: spec.clip, adam: adam, diverged: false,
+                  p: initialParams(names, generator(4 * settings.seed + 3), settings.forget_bias)};
+    this.step = 0; this.losses = []; this.curve = [];
+    this.measure();
+  }
+  Run.prototype.measure = function () {
+    var e = evaluate(this.state.p, this.test, this.state.forget);
+    this.curve.push([this.step, e.loss, e.accuracy]);
+  };
+  Run.prototype.done = function () { return this.state.diverged || this.step >= this.spec.max_steps; };
+  // up to n more steps (batches from `batches` if given: the tests feed the package's); returns the steps run
+  Run.prototype.advance = function (n, batches) {
+    var ran = 0;
+    while (ran < n && !this.done()) {
+      var batch = batches ? batches[ran] : storageBatch(this.spec.task, this.data, this.batchSize);
+      var loss = trainStep(this.state, batch);
+      if (this.state.diverged) break;
+      this.step += 1; ran += 1;
+      this.losses.push(loss);
+      if (this.step % this.spec.eval_every === 0) this.measure();
+    }
+    return ran;
+  };
+  Run.prototype.traces = function () {
+    var seqs = this.spec.sequences, out = {};
+    for (var name in {pulse: 1, quiet: 1}) out[name] = networkForward(this.state.p, seqs[name], this.state.forget);
+    return out;
+  };
+
+  var training = {Run: Run, generator: generator, storageBatch: storageBatch, initialParams: initialParams,
+                  networkForward: networkForward, crossEntropy: crossEntropy, lossAndGradients: lossAndGradients,
+                  trainStep: trainStep, evaluate: evaluate};
+
   function compute(spec, values) {
     var fn = computes[spec.name];
     if (!fn) throw new Error("mirror: no compute named " + spec.name);
@@ -137,7 +328,7 @@ var LSTMMirror = (function () {
   }
 
   return {sigmoid: sigmoid, scalarCell: scalarCell, scalarBackward: scalarBackward, computes: computes,
-          compute: compute};
+          compute: compute, training: training};
 })();
 
 if (typeof module !== "undefined" && module.exports) module.exports = LSTMMirror;
