@@ -169,7 +169,8 @@ def print_document(site: Path, root: Path) -> str:
 </article></div></body></html>"""
 
 
-def _serve(directory: Path):
+def serve(directory: Path):
+    """A static server of `directory` on 127.0.0.1 (a free port), quiet, in a thread; `.shutdown()` stops it."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -201,7 +202,7 @@ def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = No
     folder.mkdir(exist_ok=True)
     (folder / "book.html").write_text(print_document(site, root))
     out.parent.mkdir(parents=True, exist_ok=True)
-    httpd = _serve(site)
+    httpd = serve(site)
     try:
         if browser is not None:
             return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url, started)
