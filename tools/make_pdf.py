@@ -191,8 +191,11 @@ def _page_numbers(pdf: Path) -> dict[str, int]:
     return found
 
 
-def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = None, browser=None) -> dict:
-    """Print the built website `site` to `out`; `browser`: a Playwright Chromium to use (else Debian's is launched)."""
+def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = None, browser=None,
+             numbered: bool = True) -> dict:
+    """Print the built website `site` to `out`; `browser`: a Playwright Chromium to use (else Debian's is launched).
+    numbered=False skips the second print (the contents without page numbers; the tests use it to save a minute:
+    the numbers it would print are the report's "toc", found in the first)."""
     started = time.monotonic()
     if site_url is None:
         config = yaml.safe_load((root / "_config.yml").read_text())
@@ -205,7 +208,8 @@ def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = No
     httpd = serve(site)
     try:
         if browser is not None:
-            return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url, started)
+            return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url, started,
+                          numbered)
         from playwright.sync_api import sync_playwright
 
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -215,7 +219,7 @@ def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = No
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             try:
                 return _print(browser, f"http://127.0.0.1:{httpd.server_address[1]}/_print/book.html", out, site_url,
-                              started)
+                              started, numbered)
             finally:
                 browser.close()
     finally:
@@ -223,7 +227,7 @@ def make_pdf(site: Path, out: Path, root: Path = ROOT, site_url: str | None = No
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _print(browser, address: str, out: Path, site_url: str, started: float) -> dict:
+def _print(browser, address: str, out: Path, site_url: str, started: float, numbered: bool) -> dict:
     phases = {}
     options = dict(format="A4", print_background=True, outline=True, tagged=True, display_header_footer=True,
                    header_template="<span></span>", footer_template=FOOTER,
@@ -247,9 +251,10 @@ def _print(browser, address: str, out: Path, site_url: str, started: float) -> d
             const t = document.getElementById(a.dataset.toc).querySelector('h1');
             return t ? t.innerText : a.innerText; })""")
         labels = [(text.strip(), numbers.get(_key(text))) for text in targets]
-        tab.evaluate("""(pages) => document.querySelectorAll('[data-toc] .page').forEach((e, k) => {
-            e.textContent = pages[k] || ''; })""", [page for _, page in labels])
-        tab.pdf(path=str(out), **options)
+        if numbered:
+            tab.evaluate("""(pages) => document.querySelectorAll('[data-toc] .page').forEach((e, k) => {
+                e.textContent = pages[k] || ''; })""", [page for _, page in labels])
+            tab.pdf(path=str(out), **options)
     finally:
         context.close()
     return {"seconds": time.monotonic() - started, "phases": phases, "toc": labels}
