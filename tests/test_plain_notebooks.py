@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import urllib.parse
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def test_the_first_code_cell_installs_the_package(path):
     assert sum(TAG in c.get("metadata", {}).get("tags", []) for c in cells) == 1
 
 
+def test_the_install_cell_installs_the_published_version(tmp_path):
+    """With the repository set in _config.yml, the cell installs the tag of the package's version from there."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["repository"]["url"] = "https://github.com/example-owner/example-book"
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    code = install_code(tmp_path)
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert f'"lstm_book @ git+https://github.com/example-owner/example-book@v{version}"' in code
+    assert "lstm_book @ git+" not in install_code(ROOT) and "LSTM_BOOK_SOURCE" in code
+    compile(code, "install cell", "exec")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_plain_copy_has_no_myst_and_no_output(path, plain):
     nb = json.loads((plain / path.name).read_text())
@@ -86,6 +102,9 @@ def test_plain_copies_link_to_pages_and_anchors_of_the_website(built_site):
         assert not any(TAG in c.get("metadata", {}).get("tags", []) and "Installing" in json.dumps(c.get("outputs"))
                        for c in nb["cells"])
         page = built_site / "notebooks" / copy.with_suffix(".html").name
+        html = page.read_text()
+        assert f'href="../_sources/notebooks/{copy.name}"' in html, "the download button serves another file"
+        assert 'href="../lstm-equation-by-equation.pdf"' in html, "the download menu does not offer the book's PDF"
         text = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
         for target in re.findall(r"\]\(([^()\s]+)\)", text):
             if re.match(r"^[a-z]+:", target):
