@@ -197,10 +197,12 @@ def lstm_backward(xs, params: LSTMParams, trace: Trace, dh, h0=None, c0=None) ->
 
 
 def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
-    """The loop of `lstm_backward` on checked, batched inputs: xs (T, B, D), trace fields and dh (T, B, H)."""
-    T, B, _ = xs.shape
+    """The loop of `lstm_backward` on checked, batched inputs: xs (T, B, D) or (T, B) character ids (chapter 12;
+    then no gradient for xs: None), trace fields and dh (T, B, H)."""
+    T, B = xs.shape[:2]
     H = h0.shape[-1]
-    dtype = np.result_type(xs, h0, c0, dh, trace.h, *params.values())
+    ids = xs.dtype.kind in "iu"                                        # (T, B) character ids (chapter 12)
+    dtype = np.result_type(h0, c0, dh, trace.h, *params.values(), *(() if ids else (xs,)))
     W_x, W_h, _ = (a.astype(dtype, copy=False) for a in _stack(params))
     i, j, f, o, c = trace.i, trace.j, trace.f, trace.o, trace.c
     # The local derivatives do not depend on the error that will arrive, so they are computed for all steps at
@@ -238,10 +240,16 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
         dh_next = dz[t].reshape(B, 4 * H) @ W_h                        # every part → h_{t-1}
     # The weights: each step's share, summed over the steps (and the batch) in one product per matrix.
     dz = dz.reshape(T * B, 4 * H)
-    dW_x = dz.T @ xs.reshape(T * B, -1)
+    if ids:  # the lookup's backward: column k of dW_x sums ∂L/∂z_t over the steps whose input was k. That is the
+        # product with the one-hot rows, which BLAS does faster than numpy's scatter-add (np.add.at)
+        one_hot = np.zeros((T * B, W_x.shape[1]), dtype)
+        one_hot[np.arange(T * B), xs.reshape(T * B)] = 1
+        dW_x, dxs = dz.T @ one_hot, None                               # no gradient for integer ids
+    else:
+        dW_x = dz.T @ xs.reshape(T * B, -1)
+        dxs = (dz @ W_x).reshape(xs.shape)
     dW_h = dz[B:].T @ trace.h[:-1].reshape(-1, H) + dz[:B].T @ h0  # step t's h_{t-1}: h0, then h_1 … h_{T-1}
     db = dz.sum(axis=0)
-    dxs = (dz @ W_x).reshape(xs.shape)
     named = {**_unstack(dW_x, "W_x"), **_unstack(dW_h, "W_h"), **_unstack(db, "b")}
     return Gradients(**{name: named[name] for name in _PARAMS}, xs=dxs, h0=dh_next, c0=dc_next)
 

@@ -81,23 +81,27 @@ def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
 
 
 def _forward(xs, params: LSTMParams, h, c):
-    """The loop of `lstm_forward`, on checked inputs: xs (T, B, D), h and c (B, H); params: the twelve arrays by
-    name (an `LSTMParams`, or the training loop's dict of arrays it has checked).
+    """The loop of `lstm_forward`, on checked inputs: xs (T, B, D), or (T, B) integer character ids that stand for
+    one-hot inputs (chapter 12); h and c (B, H); params: the twelve arrays by name (an `LSTMParams`, or the
+    training loop's dict of arrays it has checked).
 
     Returns the `Trace`, each field (T, B, H).
     """
-    T, B, _ = xs.shape
+    T, B = xs.shape[:2]
     H = h.shape[-1]
-    dtype = np.result_type(xs, h, c, *params.values())
+    ids = xs.dtype.kind in "iu"                         # (T, B) character ids instead of inputs (chapter 12)
+    dtype = np.result_type(h, c, *params.values(), *(() if ids else (xs,)))
     W_x, W_h, b = (a.astype(dtype, copy=False) for a in _stack(params))
     # σ(z) = (1 + tanh(z/2)) / 2, so one tanh serves all four parts if the σ parts' rows are halved first
     half = np.ones(4 * H, dtype)
     half[H:] = 0.5
     W_x, W_h, b = W_x * half[:, None], W_h * half[:, None], b * half
     W_hT = W_h.T                                        # (H, 4H), a view: numpy multiplies it without a copy
-    D = xs.shape[2]
-    gates = xs.astype(dtype, copy=False).reshape(T * B, D) @ W_x.T   # the input half of every step, one product,
-    gates += b                                                        # plus the bias: (T·B, 4H) ...
+    if ids:  # x_t = one_hot(k): W_x x_t is column k of W_x, so the product is a lookup of rows of W_x^T
+        gates = np.ascontiguousarray(W_x.T)[xs.reshape(T * B)]
+    else:
+        gates = xs.astype(dtype, copy=False).reshape(T * B, -1) @ W_x.T   # the input half of every step, one product,
+    gates += b                                                            # plus the bias: (T·B, 4H) ...
     gates = gates.reshape(T, B, 4 * H)                                # ... then, step by step, the gates in place
     cs = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)

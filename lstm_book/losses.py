@@ -49,7 +49,7 @@ def _cross_entropy(logits, labels, mask):
     dlogits = np.exp(log_p)
     np.put_along_axis(dlogits, labels[..., None], np.take_along_axis(dlogits, labels[..., None], axis=-1) - 1.0,
                       axis=-1)
-    return float(loss), dlogits * (mask[..., None] / n)
+    return float(loss), dlogits * (mask[..., None] / n).astype(dlogits.dtype)    # float32 logits, float32 gradient
 
 
 def squared_error(outputs, targets, mask):

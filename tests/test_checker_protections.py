@@ -1,4 +1,4 @@
-"""Every public checker of the three checker modules (Parts I, II and III) against the same hostile catalogue.
+"""Every public checker of the four checker modules (Parts I to IV) against the same hostile catalogue.
 
 Each checker is given a correct answer written here, independently of the package, and the catalogue turns it
 into the answers a reader's function can give: None, a tuple of the wrong length, a dict, a string, a generator,
@@ -20,9 +20,10 @@ import pytest
 
 from lstm_book import LSTMParams, Step, lstm_step_backward
 from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training, runner
+from lstm_book.teaching.checkers import part4 as exercises_text
 from lstm_book.teaching.checkers import Feedback
 
-MODULES = (exercises, exercises_backward, exercises_training)
+MODULES = (exercises, exercises_backward, exercises_training, exercises_text)
 PARAMS = list(LSTMParams.NAMES)
 
 
@@ -137,6 +138,28 @@ def coupled_memory_backward(dc_t, c_prev, f_t, i_t):
     return dc_t * f_t, dc_t * (c_prev - i_t), dc_t * (1 - f_t)
 
 
+def softmax_t(logits, temperature):
+    z = logits / temperature
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def evaluate_in_chunks(params, inputs, targets, seq_len):
+    from lstm_book.charlm import charlm_forward
+    h = c = np.zeros((inputs.shape[1], params["W_hi"].shape[1]), np.float32)
+    total = 0.0
+    for s in range(0, len(inputs), seq_len):
+        logits, trace = charlm_forward(params, inputs[s:s + seq_len], h, c)
+        p = softmax_t(logits.astype(float), 1.0)
+        total -= np.log2(np.take_along_axis(p, targets[s:s + seq_len, :, None], -1)).sum()
+        h, c = trace.h[-1], trace.c[-1]
+    return total / targets.size
+
+
+def char_temperature_gradient(logits, label, temperature):
+    return (logits[label] - softmax_t(logits, temperature) @ logits) / temperature ** 2
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -170,6 +193,9 @@ ANSWERS = {
     "check_temperature_gradient": (temperature_gradient, ["logits", "labels", "mask", "tau"], 2),
     "check_forget_bias": (forget_bias, ["steps", "share"], "one"),
     "check_coupled_memory_backward": (coupled_memory_backward, ["dc_t", "c_prev", "f_t", "i_t"], 3),
+    "check_softmax_with_temperature": (softmax_t, ["logits", "temperature"], "one"),
+    "check_evaluate_in_chunks": (evaluate_in_chunks, ["params", "inputs", "targets", "seq_len"], "one"),
+    "check_char_temperature_gradient": (char_temperature_gradient, ["logits", "label", "temperature"], "one"),
 }
 
 #: the inputs that hold arrays a function could overwrite (parameters are read-only: see test_read_only_parameters)
@@ -181,6 +207,9 @@ CHANGEABLE = {
     "check_adam_step": ["theta", "g", "m", "v"],
     "check_temperature_gradient": ["logits", "labels", "mask"],
     "check_forget_bias": [],
+    "check_softmax_with_temperature": ["logits"],
+    "check_evaluate_in_chunks": ["inputs", "targets"],
+    "check_char_temperature_gradient": ["logits"],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -436,7 +465,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 17
+    assert len(PARTS_2_3) == 20   # Part II's 8, Part III's 9, Part IV's 3
 
 
 def test_several_results_are_judged_one_by_one():

@@ -34,7 +34,11 @@ def text_of(cell):
 
 @pytest.mark.parametrize("name", sorted(PART_THREE))
 def test_part_three_chapter_has_its_anatomy(name):
-    label, functions, checkers = PART_THREE[name]
+    assert_anatomy(name, *PART_THREE[name])
+
+
+def assert_anatomy(name, label, functions, checkers, most_words=4000):
+    """The anatomy of a chapter of Parts III and IV (tests/test_part4_chapters.py uses it too)."""
     nb = cells(name)
     text = "\n".join(text_of(c) for c in nb if c["cell_type"] == "markdown")
     program = "\n".join(text_of(c) for c in nb if c["cell_type"] == "code")
@@ -52,7 +56,7 @@ def test_part_three_chapter_has_its_anatomy(name):
     explanation = "\n".join(text_of(c) for c in nb if c["cell_type"] == "markdown"
                             and not text_of(c).lstrip().startswith(("```{exercise}", "::::{solution}")))
     words = len(re.findall(r"[A-Za-z]+", re.sub(r"\]\([^)]*\)", "]", explanation)))   # link targets are not prose
-    assert 1500 <= words <= 4000, f"{words} words of explanation"
+    assert 1500 <= words <= most_words, f"{words} words of explanation"
     assert re.search(r"\{cite:[tp]\}|\(\.\./book/references\.md#", text), "it cites the bibliography"
     assert "{term}" in text or "(../book/glossary.md#term-" in text, "it links its terms to the glossary"
     assert "## Summary" in text and "## Exercises" in text and "## References" in text

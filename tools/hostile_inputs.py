@@ -50,6 +50,9 @@ RECORDS = {
     "variants.Variant": "a record: the fixed table VARIANTS; the functions check a variant's name",
     "variants.VariantTrace": "a record of a forward pass; the backward passes check the one they are given",
     "validation.LSTMInputError": "the error itself",
+    "text.Corpus": "a record of what load_corpus returned",
+    "charlm.LossAndGradients": "a record of what charlm_loss returned",
+    "charlm.CharLMRun": "a record of what train_charlm returned",
     "validation.shapes": "a decorator applied when the package is imported; its specs are the package's own",
     "validation.unchecked": "returns the body of a function, for the model's own callers; no input to check",
 }
@@ -111,7 +114,34 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
     mask = np.array([[True, False], [True, True], [False, True]])
     reg = np.random.default_rng(2).normal(size=(3, 2, 4))
     optimiser = adam.Adam(0.01)
+    from lstm_book import charlm, text
+    vocab = text.Vocabulary(text.RARE + "ab\n")
+    ids = vocab.encode("ab\nab\nba\nbba\n")
+    lm = charlm.init_charlm(4, 3, seed=0)
+    chunk, nxt = text.streams(ids, 2)
     return {
+        "text.Vocabulary": (text.Vocabulary, dict(chars=text.RARE + "ab")),
+        "text.Vocabulary.encode": (vocab.encode, dict(text="abba")),
+        "text.Vocabulary.decode": (vocab.decode, dict(ids=np.array([1, 2, 0]))),
+        "text.build_vocabulary": (text.build_vocabulary, dict(text="abcab", min_count=2)),
+        "text.load_corpus": (text.load_corpus, dict(min_count=50)),
+        "text.streams": (text.streams, dict(ids=ids, batch_size=2)),
+        "text.count_model": (text.count_model, dict(ids=ids, vocab_size=4, order=2)),
+        "text.count_model_bits": (text.count_model_bits, dict(model=text.count_model(ids, 4, 2), inputs=chunk,
+                                                              targets=nxt)),
+        "charlm.init_charlm": (charlm.init_charlm, dict(vocab_size=4, hidden_size=3, seed=0)),
+        "charlm.charlm_forward": (charlm.charlm_forward, dict(params=lm, inputs=chunk, h0=np.zeros((2, 3)),
+                                                              c0=np.zeros((2, 3)))),
+        "charlm.softmax": (charlm.softmax, dict(logits=np.ones((2, 4)), temperature=0.5)),
+        "charlm.charlm_loss": (charlm.charlm_loss, dict(params=lm, inputs=chunk, targets=nxt, h0=np.zeros((2, 3)),
+                                                        c0=np.zeros((2, 3)))),
+        "charlm.evaluate_bits": (charlm.evaluate_bits, dict(params=lm, inputs=chunk, targets=nxt, seq_len=3)),
+        "charlm.sample": (charlm.sample, dict(params=lm, vocabulary=vocab, length=5, temperature=0.8, seed=1,
+                                              prompt="a")),
+        "charlm.train_charlm": (charlm.train_charlm, dict(train_ids=ids, validation_ids=ids, vocab_size=4,
+                                                          hidden_size=3, batch_size=2, seq_len=3, updates=2,
+                                                          learning_rate=0.01, clip=1.0, seed=0, eval_every=1,
+                                                          checkpoints=[1], progress=False)),
         "equations.sigmoid": (equations.sigmoid, dict(z=np.linspace(-3, 3, 4))),
         "equations.tanh": (equations.tanh, dict(z=np.linspace(-3, 3, 4))),
         "equations.hidden_state": (equations.hidden_state, dict(c_t=c, o_t=np.full(3, 0.5))),
@@ -224,9 +254,17 @@ ACCEPTS = {
     ("train.init_network", "forget_bias"): {"None"} | _ANY_NUMBER,
     ("train.train", "clip"): {"None", "huge"}, ("train.train_step", "clip"): {"None", "huge"}, ("train.train", "learning_rate"): {"huge"},
     ("train.train", "progress"): {"bool"},
+    ("charlm.train_charlm", "progress"): {"bool"},
+    **{("charlm.train_charlm", a): {"huge"} for a in ("learning_rate", "clip")},
+    ("charlm.sample", "length"): {"zero"}, ("charlm.sample", "prompt"): {"string"},
+    ("text.Vocabulary.encode", "text"): {"string"},
+    ("charlm.softmax", "logits"): {"an axis too many", "an entry too few"},  # any shape: the last axis
+    ("text.count_model", "order"): {"zero"},
+    **{(f, a): {"None"} for f in ("charlm.charlm_forward", "charlm.charlm_loss") for a in ("h0", "c0")},
     **{(f, "seed"): {"zero", "huge"} for f in ("train.train", "cell.init_params", "rnn.init_rnn_params",
                                                "variants.init_variant", "train.init_network",
-                                               "memory_tasks.Task.sample")},
+                                               "memory_tasks.Task.sample", "charlm.init_charlm",
+                                               "charlm.sample", "charlm.train_charlm")},
     ("memory_tasks.storage", "distraction_rate"): {"zero"},
     **{("tasks.running_example", a): _ANY_NUMBER for a in ("pulse_height", "distraction", "reset")},
     **{(f, a): _ANY_NUMBER for f in ("tasks.running_example_params", "cell.scalar_params")

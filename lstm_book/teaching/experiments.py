@@ -21,11 +21,11 @@ or not at all, the results last. A bad flag is one line on stderr and exit statu
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import multiprocessing
 import os
 import re
-import secrets
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -37,6 +37,8 @@ from lstm_book.memory_tasks import reset_stream, temporal_order
 from lstm_book.train import train
 from lstm_book.validation import LSTMInputError
 from lstm_book.variants import VARIANTS
+
+from .files import _temporary, write_whole
 
 __all__ = ["Config", "QUICK", "FULL", "run_experiments", "summarise", "best_learning_rates", "plot_results",
            "plot_curves", "write_results", "main"]
@@ -152,40 +154,23 @@ def output_files(out) -> list[Path]:
     return [out.with_name(f"{out.stem}_{kind}.png") for kind in ("accuracy", "curves")] + [out]
 
 
-def _temporary(path: Path):
-    """A new hidden file beside `path` (so that os.replace is a rename), open for writing, made with the umask."""
-    name = path.parent / f".{path.name[:40]}.{secrets.token_hex(4)}.tmp"
-    return name, open(name, "xb")
-
-
 def write_results(results: dict, out) -> None:
-    """Write the figures and `out` (the results as JSON), each whole or not at all: every file is written to a
-    temporary file beside it, and only when all are written are they renamed into place, the results last. If
-    anything fails, no temporary file is left and the results file is not written."""
+    """Write the figures and `out` (the results as JSON), each whole or not at all (`write_whole`), the results
+    last. If anything fails, no temporary file is left and the results file is not written."""
     import matplotlib.pyplot as plt
 
     *figures, out = output_files(out)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, plot in zip(figures, (plot_results, plot_curves)):
-            fig = plot(results)
-            try:
-                temporary, stream = _temporary(path)
-                staged.append((temporary, path))
-                with stream:
-                    fig.savefig(stream, format="png", dpi=110)
-            finally:
-                plt.close(fig)
-        temporary, stream = _temporary(out)
-        staged.append((temporary, out))
-        with stream:
-            stream.write(json.dumps(results, indent=1).encode())
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise
+    contents = {}
+    for path, plot in zip(figures, (plot_results, plot_curves)):
+        fig = plot(results)
+        try:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=110)
+            contents[path] = buffer.getvalue()
+        finally:
+            plt.close(fig)
+    contents[out] = json.dumps(results, indent=1).encode()
+    write_whole(contents)
 
 
 def check_out(out) -> str | None:

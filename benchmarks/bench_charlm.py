@@ -1,0 +1,105 @@
+"""Chapter 12's language model, one training step (forward, readout, loss, backward), against PyTorch's nn.LSTM
+with the same readout (nn.Linear and cross_entropy on one-hot inputs): same thread count, float32, the two
+interleaved, median of the per-pair ratios; characters per second for both, and the share of the machine's
+measured matrix-product rate that the step reaches.
+
+    python benchmarks/bench_charlm.py [--repeats N] [--threads N]
+
+A benchmark, not a test: it prints timings. Targets: at most 1.0x PyTorch's time and at least 60% of the
+matrix-product peak (the peak: the median rate of a 1024 x 1024 float32 product on the same threads). The
+step's work counted: every matrix product the model needs (the recurrent products forward and back, the gradient
+of W_h, the readout forward and back); the input half is a lookup (chapter 12) and counts nothing, although its
+backward runs as a product with the one-hot rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_lstm import THREADS, interleaved, torch_lstm  # noqa: E402  (sets the thread count before numpy starts)
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from lstm_book import LSTMParams  # noqa: E402
+from lstm_book.charlm import charlm_loss, init_charlm  # noqa: E402
+
+torch.set_num_threads(THREADS)
+
+
+def make_pair(params, inputs, targets):
+    """Two functions that each run one training step's forward and backward pass, with the same gradients."""
+    V, H = params.sizes["D"], params.sizes["H"]
+    B = inputs.shape[1]
+    h0 = np.zeros((B, H), np.float32)
+
+    def ours():
+        return charlm_loss(params, inputs, targets, h0, h0)
+
+    lstm = torch_lstm(LSTMParams(**{k: params[k] for k in LSTMParams.NAMES}))
+    linear = torch.nn.Linear(H, V)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(np.array(params["W_y"])))
+        linear.bias.copy_(torch.from_numpy(np.array(params["b_y"])))
+    X = torch.nn.functional.one_hot(torch.from_numpy(inputs), V).float()
+    Y = torch.from_numpy(targets).reshape(-1)
+    H0 = torch.zeros(1, B, H)
+
+    def theirs():
+        for tensor in (*lstm.parameters(), *linear.parameters()):
+            tensor.grad = None
+        out, _ = lstm(X, (H0, H0))
+        loss = torch.nn.functional.cross_entropy(linear(out).reshape(-1, V), Y)
+        loss.backward()
+        return loss
+
+    return ours, theirs
+
+
+def step_flops(T, B, V, H) -> float:
+    """The matrix products of one step: h W_h^T forward, dz W_h back, dW_h, and the readout forward, dW_y, dh."""
+    return 2.0 * (3 * T * B * H * 4 * H + 3 * T * B * H * V)
+
+
+def peak_flops(repeats: int = 9) -> float:
+    """The median rate of a 1024 x 1024 by 1024 x 1024 float32 product: what the BLAS reaches here."""
+    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    a @ a
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ a
+        times.append(time.perf_counter() - start)
+    return 2 * 1024 ** 3 / np.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15, help="interleaved pairs per setting (default 15)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads for numpy and torch (default 2)")
+    args = parser.parse_args()
+    peak = peak_flops()
+    print(f"chapter 12's training step vs torch {torch.__version__} nn.LSTM + Linear + cross_entropy, CPU, "
+          f"{THREADS} threads, float32, {args.repeats} interleaved pairs, numpy {np.__version__}; "
+          f"matrix-product peak {peak / 1e9:.0f} GFLOP/s")
+    print(f"{'(T, B, V, H)':<22}{'lstm_book':>11}{'PyTorch':>11}{'ratio (median)':>16}{'chars/s ours':>14}"
+          f"{'theirs':>9}{'of peak':>9}  targets ≤1.0x, ≥60%")
+    rng = np.random.default_rng(0)
+    for T, B, V, H in ((100, 32, 93, 128), (64, 32, 96, 256)):       # the book's model; the issue's reference
+        params = init_charlm(V, H, seed=1)
+        inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+        ours, theirs, ratio = interleaved(*make_pair(params, inputs, targets), args.repeats, inner=1)
+        share = step_flops(T, B, V, H) / np.median(ours) / peak
+        verdict = "met" if np.median(ratio) <= 1.0 and share >= 0.6 else "NOT met"
+        print(f"{str((T, B, V, H)):<22}{np.median(ours) * 1e3:>8.1f} ms{np.median(theirs) * 1e3:>8.1f} ms"
+              f"{np.median(ratio):>13.2f}x  {T * B / np.median(ours):>12,.0f}{T * B / np.median(theirs):>9,.0f}"
+              f"{share:>9.0%}  {verdict} (ratios {np.min(ratio):.2f}-{np.max(ratio):.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Checkers for the exercises of Part IV (chapter 12): the softmax with a temperature, evaluation in chunks with
+the state carried, and the gradient of the loss with respect to the temperature (an answer the chapter does not
+give). Each runs the reader's function on seeded cases with the runner shared by every checker, compares with
+`lstm_book` (or, for the temperature's gradient, with the derivative worked out here and checked against finite
+differences by the tests), and names the usual mistakes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lstm_book.charlm import charlm_forward, evaluate_bits, init_charlm, softmax
+from lstm_book.params import Params
+from lstm_book.text import streams
+
+from .diagnoses import Mistake, single
+from .runner import Feedback, check, no_batches
+
+__all__ = ["check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient"]
+
+
+def _logit_cases() -> list[dict]:
+    rng = np.random.default_rng(2015)
+    cases = [{"logits": rng.normal(0, 2.0, 5), "temperature": tau} for tau in (1.0, 0.5, 2.5)]
+    cases.append({"logits": rng.normal(0, 2.0, (3, 4)), "temperature": 0.7})
+    cases.append({"logits": np.array([900.0, 0.0, -3.0]), "temperature": 0.5})     # e^1800 overflows
+    return cases
+
+
+_SOFTMAX_HINT = ("Return p with the shape of logits: exp(logits / temperature), normalised over the last axis "
+                 "(keepdims=True), after subtracting the largest scaled logit.")
+
+
+def check_softmax_with_temperature(function) -> Feedback:
+    """Check a reader's ``softmax_with_temperature(logits, temperature)`` -> p, the shape of logits."""
+    def plain(z, tau):
+        return softmax(z, 1.0)
+
+    def times(z, tau):
+        return softmax(z * tau, 1.0)
+
+    def whole_array(z, tau):
+        e = np.exp((z - z.max()) / tau)
+        return e / e.sum()
+
+    def no_normalise(z, tau):
+        return np.exp((z - z.max(axis=-1, keepdims=True)) / tau)
+
+    mistakes = [
+        Mistake(plain, "Your probabilities do not depend on the temperature: divide the logits by it first, "
+                       "softmax(logits / temperature)."),
+        Mistake(times, "You multiplied the logits by the temperature: divide them by it. A temperature below 1 "
+                       "must sharpen the distribution (largest logit more likely), above 1 flatten it."),
+        Mistake(whole_array, "For a batch of rows you normalised over the whole array: each row (the last axis) "
+                             "must sum to 1 on its own; use axis=-1, keepdims=True."),
+        Mistake(no_normalise, "Your values do not sum to 1: divide by their sum over the last axis."),
+    ]
+    cases = _logit_cases()
+
+    def diagnose(got, expected, case):
+        if case is cases[-1] and not np.all(np.isfinite(np.asarray(got, dtype=float))):
+            return ("With a logit of 900 at temperature 0.5 your result is not finite: e^1800 overflows. Subtract "
+                    "the largest scaled logit of each row before exponentiating; the probabilities do not change.")
+        return single("p", mistakes, _SOFTMAX_HINT)(got, expected, case)
+
+    return check("softmax_with_temperature", function, softmax, cases, diagnose, ["logits", "temperature"],
+                 _SOFTMAX_HINT, "one row and a batch, temperatures 0.5 to 2.5, and a logit of 900",
+                 batched=no_batches)
+
+
+def _chunk_cases() -> list[dict]:
+    rng = np.random.default_rng(2011)
+    cases = []
+    for V, H, N, B, T in ((5, 4, 41, 2, 3), (6, 3, 60, 3, 4), (4, 2, 30, 1, 7)):
+        params = init_charlm(V, H, seed=int(rng.integers(100)))
+        params = Params({k: v + rng.normal(0, 0.5, v.shape).astype(np.float32) for k, v in params.items()},
+                        params.layout)
+        inputs, targets = streams(rng.integers(0, V, N), B)
+        cases.append({"params": params, "inputs": inputs, "targets": targets, "seq_len": T})
+    return cases
+
+
+def _chunks(params, inputs, targets, T, carry=True, weighted=True, nats=False):
+    """The mistakes' evaluation: state reset at every chunk, chunk means averaged as equals, or nats."""
+    B, H = inputs.shape[1], params["W_hi"].shape[1]
+    h = c = np.zeros((B, H), np.float32)
+    totals, sizes = [], []
+    for s in range(0, len(inputs), T):
+        logits, trace = charlm_forward(params, inputs[s:s + T], h, c)
+        p = softmax(logits.astype(np.float64))
+        picked = np.take_along_axis(p, targets[s:s + T, :, None], -1)
+        totals.append(-np.log(picked).sum())
+        sizes.append(picked.size)
+        if carry:
+            h, c = trace.h[-1], trace.c[-1]
+    unit = 1.0 if nats else math.log(2)
+    if weighted:
+        return sum(totals) / sum(sizes) / unit
+    return float(np.mean([t / n for t, n in zip(totals, sizes)])) / unit
+
+
+_CHUNK_HINT = ("Return one number: the mean of -log2 p(target) over every character of every stream. Start from "
+               "h = c = zeros((B, H)); after each chunk, start the next from trace.h[-1] and trace.c[-1].")
+
+
+def check_evaluate_in_chunks(function) -> Feedback:
+    """Check a reader's ``evaluate_in_chunks(params, inputs, targets, seq_len)`` -> bits per character."""
+    mistakes = [
+        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, carry=False),
+                "Every chunk starts from zeros: carry the state. The next chunk must start from the last h and c "
+                "of this one (trace.h[-1], trace.c[-1]), as the streams continue there."),
+        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, weighted=False),
+                "You averaged the chunks' means as equals, but the last chunk is shorter: add up -log2 p over "
+                "every character and divide by the number of characters."),
+        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, nats=True),
+                "Your loss is in nats (natural logarithm): bits per character use log2 (divide by ln 2)."),
+    ]
+    return check("evaluate_in_chunks", function, evaluate_bits, _chunk_cases(),
+                 _one_number(single("bits", mistakes, _CHUNK_HINT)), ["params", "inputs", "targets", "seq_len"], _CHUNK_HINT,
+                 "three models, one to three streams, chunks that do not divide the text", batched=no_batches)
+
+
+def _one_number(diagnose):
+    """A diagnosis for a function that returns one number: a tuple or list is said to be one first."""
+    def one(got, expected, case):
+        if isinstance(got, (tuple, list)):
+            return f"it returned {len(got)} values ({type(got).__name__}); return one number."
+        return diagnose(got, expected, case)
+    return one
+
+
+def temperature_gradient(logits, label, temperature):
+    """dL/dτ of L = -log softmax(logits / τ)[label]: (z_label - Σ_k p_k z_k) / τ² with p = softmax(z / τ)."""
+    p = softmax(logits, temperature)
+    return (np.take_along_axis(logits, np.asarray(label)[..., None], -1)[..., 0] - np.sum(p * logits, axis=-1)) \
+        / temperature ** 2
+
+
+def _gradient_cases() -> list[dict]:
+    rng = np.random.default_rng(1990)
+    return [{"logits": rng.normal(0, 2.0, 6), "label": np.int64(k), "temperature": tau}
+            for k, tau in ((2, 1.0), (0, 0.6), (5, 1.8), (3, 0.3))]
+
+
+_GRADIENT_HINT = ("Return one number, dL/dτ for L = -log p_label with p = softmax(logits / τ). Write L with "
+                  "u = logits / τ, differentiate through u (du/dτ = -logits / τ²).")
+
+
+def check_char_temperature_gradient(function) -> Feedback:
+    """Check a reader's ``temperature_gradient(logits, label, temperature)`` -> dL/dτ (a number)."""
+    def sign(z, y, tau):
+        return -temperature_gradient(z, y, tau)
+
+    def one_tau(z, y, tau):
+        return temperature_gradient(z, y, tau) * tau
+
+    def p_at_one(z, y, tau):
+        return (z[y] - np.sum(softmax(z, 1.0) * z)) / tau ** 2
+
+    def bits(z, y, tau):
+        return temperature_gradient(z, y, tau) / math.log(2)
+
+    mistakes = [
+        Mistake(sign, "Your gradient has the wrong sign. Raising τ flattens p; when the label is the likeliest "
+                      "character that makes the loss larger, so dL/dτ > 0 there."),
+        Mistake(one_tau, "You have 1/τ where the derivative has 1/τ²: d(z/τ)/dτ = -z/τ²."),
+        Mistake(p_at_one, "You used p = softmax(logits) at τ = 1: the probabilities in the gradient are those at "
+                          "the temperature, softmax(logits / τ)."),
+        Mistake(bits, "Your gradient is of the loss in bits: the exercise asks for the loss in nats, -ln p_label."),
+    ]
+    return check("temperature_gradient", function, temperature_gradient, _gradient_cases(),
+                 _one_number(single("dL/dτ", mistakes, _GRADIENT_HINT)), ["logits", "label", "temperature"], _GRADIENT_HINT,
+                 "four labels and temperatures from 0.3 to 1.8", batched=no_batches)

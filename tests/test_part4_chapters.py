@@ -1,0 +1,38 @@
+"""The anatomy of Part IV's chapter 12, as tests/test_part3_chapters.py checks Part III's: the diagram, the code
+shown from the package, three exercises with checkers and hidden solutions, a hand-worked example compared by nbval,
+the length of the explanation, citations and glossary links, hidden checks of the numbers; and the committed run
+loaded, never trained at build time beyond a few seconds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_part3_chapters import assert_anatomy, cells, text_of
+
+PART_FOUR = {  # file -> (label, functions shown from the package, checkers of the exercises)
+    "12_charlm": ("ch-charlm", ("build_vocabulary", "load_corpus", "lstm_forward", "charlm_forward", "count_model",
+                                "count_model_bits", "streams", "charlm_loss", "softmax", "evaluate_bits",
+                                "train_charlm", "sample"),
+                  ("check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PART_FOUR))
+def test_part_four_chapter_has_its_anatomy(name):
+    assert_anatomy(name, *PART_FOUR[name], most_words=4500)
+    text = "\n".join(text_of(c) for c in cells(name) if c["cell_type"] == "markdown")
+    for key in ("elman1990finding", "graves2013generating", "karpathy2015unreasonable", "sutskever2011generating"):
+        assert f"references.md#{key}" in text, f"credits {key}"
+    hidden = [c for c in cells(name) if "remove-input" in c["metadata"].get("tags", []) and "assert" in text_of(c)]
+    assert len(hidden) >= 6, "the numbers of the text are checked, hidden from the page"
+
+
+def test_chapter_twelve_loads_the_committed_run_and_names_its_command():
+    program = "\n".join(text_of(c) for c in cells("12_charlm") if c["cell_type"] == "code")
+    text = "\n".join(text_of(c) for c in cells("12_charlm") if c["cell_type"] == "markdown")
+    assert "load_run()" in program and "python -m lstm_book.teaching.charlm_training" in text
+    trainings = re.findall(r"train_charlm\(([^)]*)\)", program)
+    assert trainings and all("updates=60" in t for t in trainings), "only a few seconds of training at build time"
+    assert "progress=False" not in program
