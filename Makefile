@@ -2,6 +2,8 @@
 #   make book   install, build the website strictly, say where to open it
 #   make test   install (with requirements-test.txt: PyTorch, the tests' reference), then run every test
 #               (package, explorers, checkers, notebooks, website in Chromium)
+#   make pdf    the website, then the whole book as one PDF printed by Chromium (_build/pdf/, and offered by the site)
+#   make notebooks  the chapters for any Jupyter (no MyST) in _build/notebooks/, for the branch the launch buttons open
 #   make bench  the benchmarks (benchmarks/bench_*.py): the fast cell against PyTorch, and the others
 # Both work on a fresh machine with Python 3.11; `make test` also needs Debian's chromium (installed if missing).
 
@@ -10,7 +12,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test bench install install-test assets browser serve lab clean
+.PHONY: book test bench install install-test assets browser serve lab clean pdf notebooks
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,16 @@ book: install assets
 	@echo
 	@echo "The book is built. Open $(CURDIR)/_build/html/index.html in a browser,"
 	@echo "or run 'make serve' and open http://127.0.0.1:8000/"
+
+# The PDF edition: the built website printed by Debian's chromium (tools/make_pdf.py says why this route).
+pdf: book browser
+	$(PY) tools/make_pdf.py
+
+# The chapters for Jupyter front ends that do not render MyST (Colab, Kaggle, VS Code, Notebook 7): what the launch
+# buttons open once pushed to the branch `repository.branch` of _config.yml (README.md, "How to publish the book").
+notebooks: install
+	rm -rf _build/notebooks
+	$(PY) tools/convert_notebooks.py --plain _build/notebooks
 
 # The notebooks as a course: JupyterLab at the book's folder (links to the glossary and references need it), chapter 0 open.
 # (JupyterLab refuses to run as root unless told: containers often are root.)

@@ -18,9 +18,7 @@ It also prints the page weight the explorers add: the front end's files and each
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import json
 import os
 import shutil
@@ -29,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -45,13 +42,10 @@ DRAG_STEPS = 120
 
 
 def _quiet_server(directory):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    sys.path.insert(0, str(ROOT / "tools"))
+    from make_pdf import serve  # one quiet static server for the benchmark and the PDF
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
+    return serve(directory)
 
 
 def _browser(p):

@@ -18,6 +18,7 @@ the entry it names (jupyterlab/lstm-book-links does the scrolling; JupyterLab al
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -91,13 +92,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
-def lab(tmp_path_factory):
-    _require_browser()
-    home = tmp_path_factory.mktemp("jupyterlab")
+@contextlib.contextmanager
+def running_lab(home: Path, source: Path, disabled: str | None = None):
+    """A JupyterLab serving a copy of source's notebooks/ (and book/, if there) from home, `disabled` switched off."""
     root = home / "book"
     for name in ("notebooks", "book"):
-        shutil.copytree(SOURCE / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
+        if (source / name).is_dir():
+            shutil.copytree(source / name, root / name, ignore=shutil.ignore_patterns("_ext", ".ipynb_checkpoints"))
     # JupyterLab attaches off-screen cells lazily by default; the test reads every cell, so it asks for all of them
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
@@ -108,7 +109,6 @@ def lab(tmp_path_factory):
     # (tests/jupyterlab_mutants.py) switch an extension off with LSTM_BOOK_LAB_DISABLE=<name>
     config = home / "config" / "labconfig"
     config.mkdir(parents=True)
-    disabled = os.environ.get("LSTM_BOOK_LAB_DISABLE")
     (config / "page_config.json").write_text(json.dumps({"disabledExtensions": {disabled: True} if disabled else {}}))
     env.update(JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"), PYTHONPATH=str(ROOT))
@@ -138,6 +138,13 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")  # torn down before other modules start their own Playwright
+def lab(tmp_path_factory):
+    _require_browser()
+    with running_lab(tmp_path_factory.mktemp("jupyterlab"), SOURCE, os.environ.get("LSTM_BOOK_LAB_DISABLE")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 Builds the book strictly (warnings are errors, a failing cell fails the build), serves `_build/html` on
 127.0.0.1, and opens every page in headless Chromium (Debian's package, driven by Playwright for Python).
 Every request that would leave 127.0.0.1 is aborted and counted. For each page: math typeset, no console errors,
-no failed or third-party requests, and no serious or critical accessibility violation in the book's content
-(axe-core, pinned in package.json and injected from node_modules). On a chapter page every explorer is live: a
+no failed or third-party requests, and no serious or critical accessibility violation on the page, the theme's
+header, sidebars and buttons included (axe-core, pinned in package.json and injected from node_modules). On a chapter page every explorer is live: a
 slider moved with the keyboard redraws the figure with the numbers Python computes for the new value, every
 guided-observation button (mouse and keyboard) sets every slider and draws Python's numbers for its setting, with
 JavaScript off no explorer control shows, and at phone width (390 px) its sliders, readouts and figure fit.
@@ -15,13 +15,10 @@ Run in CI (CI=true) these tests must run: a missing browser is an error there, n
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -37,7 +34,7 @@ from lstm_book.teaching.figures import plain_label
 from test_guided_observations import button_name, chapter_buttons_and_drawn
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
@@ -66,42 +63,6 @@ def _require_browser():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         pytest.fail("playwright is not installed: pip install -r requirements.txt")
-
-
-@pytest.fixture(scope="session")
-def built_site():
-    """Build the book once, strictly; the build itself is the first test."""
-    if not (ROOT / "node_modules" / "mathjax").is_dir():
-        message = "node_modules is missing: run `npm ci` so the site serves MathJax and the widget manager itself"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # the kernels must draw figures inline as in `make book`: without the Agg backend that conftest.py sets for pytest
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    result = subprocess.run(
-        [JUPYTER_BOOK, "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env,
-    )
-    log = ROOT / "_build" / "build.log"
-    log.parent.mkdir(exist_ok=True)
-    log.write_text(result.stdout + result.stderr)
-    assert result.returncode == 0, f"strict build failed (exit {result.returncode}); log in {log}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return HTML
-
-
-@pytest.fixture(scope="session")
-def server(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -203,10 +164,11 @@ def _watch(context, tab, server):
 
 
 def _axe(tab) -> list[str]:
-    """Serious and critical axe-core violations inside the page's article (the book's own content)."""
+    """Serious and critical axe-core violations on the whole page: the book's content and the theme's header,
+    sidebars and buttons (book/_templates/ holds the book's fixes of two theme buttons)."""
     tab.add_script_tag(path=str(AXE))  # inlined into the page: no request
     result = tab.evaluate("""async () => {
-        const r = await axe.run(document.querySelector("article") || document,
+        const r = await axe.run(document,
                                 {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
         return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
             .map(v => v.id + " (" + v.impact + "): " + v.nodes.length + " x " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));

@@ -3,6 +3,7 @@
 
     python tools/convert_notebooks.py          # convert in place (idempotent: safe to run again at any time)
     python tools/convert_notebooks.py --check  # change nothing; exit 1 and list the files that need converting
+    python tools/convert_notebooks.py --plain DIR  # write the copies for any Jupyter to DIR/notebooks/ (no MyST)
 
 What it does (the conventions are in CONTRIBUTING.md, "Notebook conventions"):
 - `{term}`, `{ref}`, `{doc}`, `{cite:t}`, `{cite:p}` roles become Markdown links to the glossary entry, the labelled
@@ -12,7 +13,11 @@ What it does (the conventions are in CONTRIBUTING.md, "Notebook conventions"):
   code is in ```python blocks (the book's build runs them, JupyterLab does not);
 - the chapter label gets a cell of its own before the title; the reader's cell after an exercise says so;
 - kernelspec "Python 3 (ipykernel)", nbformat 4.5 with cell ids, JSON as JupyterLab writes it;
-- the glossary becomes a definition list, and the list of references is written out from references.bib.
+- the glossary becomes a definition list, and the list of references is written out from references.bib;
+- the first code cell installs the book's package where it is missing (book/_ext/notebook_install_cell.py).
+--plain writes what the launch buttons and the download button open (book/_ext/notebook_plain.py): exercises as
+headings, solutions as closed <details>, links to the website (html.baseurl in _config.yml), and, with
+repository.url set, a requirements.txt that installs the book's package (Binder reads it).
 The build turns all of this back into what Sphinx checks: book/_ext/notebook_links.py (the Sphinx extension).
 The work is done in book/_ext: notebook_links_convert.py here, notebook_links_build.py for --build-form.
 """
@@ -27,6 +32,8 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from notebook_links_build import to_sphinx  # noqa: E402
 from notebook_links_common import Book  # noqa: E402
 from notebook_links_convert import convert_all  # noqa: E402
+from notebook_install_cell import book_source  # noqa: E402
+from notebook_plain import write_plain_notebooks  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -36,7 +43,20 @@ def main(argv=None) -> int:
     parser.add_argument("--build-form", type=Path, metavar="NOTEBOOK",
                         help="print NOTEBOOK as the book's build reads it (solutions as code cells), e.g. to run its "
                              "solutions under nbval: ... --build-form notebooks/04_forget_gate.ipynb > /tmp/04.ipynb")
+    parser.add_argument("--plain", type=Path, metavar="DIR",
+                        help="write the chapters for Jupyter front ends without MyST to DIR/notebooks/")
     args = parser.parse_args(argv)
+    if args.plain:
+        import yaml
+
+        config = yaml.safe_load((args.root / "_config.yml").read_text()) or {}
+        site = (config.get("html") or {}).get("baseurl") or ""
+        for path in write_plain_notebooks(Book(args.root), args.plain, site):
+            print("wrote:", path)
+        version, published = book_source(args.root)
+        if published:  # Binder installs it (and the widgets' JupyterLab extension) before JupyterLab starts
+            (args.plain / "requirements.txt").write_text(published + "\n")
+        return 0
     if args.build_form:
         path = args.build_form.resolve()
         problems: list[str] = []

@@ -22,6 +22,8 @@ This module is the Sphinx extension that ``_config.yml`` loads (``sphinx: local_
 
 - ``notebook_links_build.py``: stored form -> what Sphinx checks (``to_sphinx``, at build time);
 - ``notebook_links_convert.py``: what authors may write -> stored form (``convert_all``, by ``tools/convert_notebooks.py``);
+- ``notebook_plain.py``: stored form -> the copy for any Jupyter (no MyST), written into the site at the end of the
+  build (``_sources/notebooks/``, what the download button serves) and by ``tools/convert_notebooks.py --plain``;
 - ``notebook_links_common.py``: what both use (the book's paths, the regexes, ``Book``: labels, titles, terms, keys).
 """
 
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from notebook_links_build import to_sphinx
 from notebook_links_common import ROOT, Book
+from notebook_plain import write_plain_notebooks
 
 
 def setup(app):
@@ -53,7 +56,13 @@ def setup(app):
         for problem in problems:
             logger.warning(problem, location=docname, type="notebook_links")
 
+    def plain_copies(app, exception):
+        """The download button's notebook (``_sources/notebooks/*.ipynb``) is the copy for any Jupyter."""
+        if exception is None and app.builder.format == "html":
+            write_plain_notebooks(book(), Path(app.outdir) / "_sources", app.config.html_baseurl or "")
+
     app.connect("source-read", source_read)
+    app.connect("build-finished", plain_copies)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

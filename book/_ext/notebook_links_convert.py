@@ -5,7 +5,7 @@ merge), never by the build.
 inverse of ``links_to_roles`` in ``notebook_links_build.py``), gated solutions become one ``{solution}`` cell whose code
 is in ``python`` blocks, the chapter label gets a cell of its own, the reader's cell after an exercise says so, the
 glossary becomes a definition list, the list of references is written out from ``references.bib``, and the notebook
-JSON is written as JupyterLab writes it.
+JSON is written as JupyterLab writes it; the install cell (``notebook_install_cell.py``) is the first code cell.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import re
 from pathlib import Path
 
+from notebook_install_cell import with_install_cell
 from notebook_links_common import (
     BIB_BEGIN, BIB_END, EXERCISE, GLOSSARY, LINK, REFERENCES, ROLE, ROOT, Book, cell_text, is_external, make_cell_id,
     map_prose, markdown_cell, relative, resolve, split_target, term_anchor, with_cells,
@@ -266,7 +267,7 @@ def mark_exercise_cells(nb: dict) -> dict:
 
 def convert_notebook(nb: dict, doc: str, book: Book, problems: list[str]) -> dict:
     nb = split_title_cell(separate_solutions(gated_to_solutions(nb)))
-    nb = mark_exercise_cells(nb)
+    nb = with_install_cell(mark_exercise_cells(nb), book.root)
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = roles_to_links(cell_text(cell), doc, book, problems)

@@ -15,6 +15,9 @@ public repository the book is published from. A link to a repository that does n
 
 A URL the buttons cannot be built from (not the address of a GitHub repository, which both Binder and Colab
 can open) stops the build with a message that says what is expected. README.md, "How to publish the book", describes the steps.
+The launch buttons open `repository.branch`, where the copies for any Jupyter are published (`make notebooks`).
+
+3. The download menu of every page offers the whole book as a PDF (`make pdf` writes it into the site).
 """
 
 from __future__ import annotations
@@ -51,7 +54,20 @@ def one_search_field(app: Sphinx) -> None:
         options["navbar_persistent"] = []
 
 
+PDF = "lstm-equation-by-equation.pdf"  # written into the site by `make pdf` (tools/make_pdf.py)
+
+
+def offer_the_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The download menu of every page offers the whole book as a PDF, next to this page's files."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append({"type": "link", "url": context["pathto"](PDF, 1), "text": "book .pdf",
+                                     "tooltip": "Download the whole book as a PDF", "icon": "fas fa-book",
+                                     "label": "download-book-pdf-button"})
+
+
 def setup(app: Sphinx):
     app.connect("config-inited", theme_settings)
     app.connect("builder-inited", one_search_field, priority=400)  # before pydata-sphinx-theme's (500)
+    app.connect("html-page-context", offer_the_pdf, priority=600)  # after sphinx-book-theme's buttons (501)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
