@@ -21,10 +21,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 import make_pdf  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
-# Raw TeX the website shows too, left for the chapters' authors (the test still fails on any other):
-# chapter 10, "Two problems a plain RNN fails": a line starting "+ b_h)$" is read by Markdown as a list item, which
-# cuts the inline math $h_t = \tanh(...)$ in two (issue 18 edits chapters 7-11; the fix joins the two lines).
-KNOWN_RAW = {"\\tanh"}
 PAGES = (150, 400)  # 243 pages in December 2026 (12 chapters, the solutions, the glossary, the references)
 RAW_TEX = re.compile(r"\\(frac|sigma|odot|tanh|mathrm|mathbf|left|right|begin|end|sum|prod|partial|cdot|tfrac|"
                      r"approx|in|le|ge|top|quad|text)\b|\\[()\[\]]|\$[^$\s][^$\n]{0,40}\$")
@@ -105,8 +101,7 @@ def test_every_figure_is_in_the_pdf(pdf, built_site):
 def test_no_raw_tex_in_the_text(pdf):
     """Outside the code listings (where `r"$\\tanh(c)$"` is Python), no TeX is left untypeset."""
     assert sum(len(p) for p in pdf["prose"]) > 0.5 * sum(len(t) for t in pdf["text"]), "the prose was not found"
-    raw = [(n + 1, m.group(0)) for n, text in enumerate(pdf["prose"]) for m in RAW_TEX.finditer(text)
-           if not (m.group(0) in KNOWN_RAW and "W_{xh} x_t + W_{hh} h_{t-1}" in text[m.end():m.end() + 40])]
+    raw = [(n + 1, m.group(0)) for n, text in enumerate(pdf["prose"]) for m in RAW_TEX.finditer(text)]
     assert raw == [], f"raw TeX (page, text): {raw[:20]}"
 
 
