@@ -62,7 +62,7 @@ def gradient_check(loss: Callable[..., float], inputs: Mapping[str, np.ndarray],
     above 1e-3, absolute below (where rounding, about 1e-10 here, would swamp a relative measure).
     A correct float64 backward pass stays below `TOLERANCE` (1e-6; typically 1e-8 or less); a wrong equation gives
     1e-3 or more. dtype: np.float64 (default) or np.float32, the precision in which the inputs are perturbed and
-    passed to `loss` (float32 shows why the check is made in float64: rounding swamps it, exercise 8.4).
+    passed to `loss` (float32 shows why the check is made in float64: rounding swamps it, exercise 8.3).
     """
     if not callable(loss):
         raise LSTMInputError(f"gradient_check: argument 'loss' should be a function, but got {type(loss).__name__}")

@@ -444,7 +444,7 @@ def test_the_error_signal_is_the_gradient_of_the_states():
 
 
 def test_gradient_check_in_float32_evaluates_the_loss_in_float32():
-    """dtype=np.float32 perturbs the inputs and calls the loss in float32 (exercise 8.4): rounding then swamps a
+    """dtype=np.float32 perturbs the inputs and calls the loss in float32 (exercise 8.3): rounding then swamps a
     correct gradient that float64 passes; any other dtype is refused."""
     seen = set()
 

@@ -8,13 +8,16 @@ a result (`results`, `diagnoses`), and one catalogue of mistakes per part (`part
 
 from .part1 import (check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
                     check_lstm_step, check_output_gate)
-from .part2 import (check_clip_by_global_norm, check_forget_gate_backward, check_lstm_backward,
+from .part2 import (check_clip_by_global_norm, check_clipped_norms, check_forget_gate_backward, check_lstm_backward,
                     check_memory_backward, check_memory_errors, check_peephole_forget_gate_backward,
-                    check_stack_params, check_stacked_backward)
-from .part3 import (check_adam_step, check_coupled_cell_state, check_coupled_memory_backward, check_cross_entropy,
-                    check_forget_bias, check_gru_hidden_state, check_peephole_forget_gate, check_squared_error,
-                    check_temperature_gradient)
-from .part4 import check_char_temperature_gradient, check_evaluate_in_chunks, check_softmax_with_temperature
+                    check_smallest_forget_bias, check_stack_params, check_stacked_backward, check_state_and_factor,
+                    check_work_counts)
+from .part3 import (check_adam_step, check_constant_gradient_step, check_coupled_cell_state,
+                    check_coupled_memory_backward, check_cross_entropy, check_forget_bias, check_forget_bias_run,
+                    check_gru_hidden_state, check_matching_size, check_matching_size_run, check_peephole_forget_gate,
+                    check_squared_error, check_temperature_gradient, check_uniform_cross_entropy)
+from .part4 import (check_char_temperature_gradient, check_evaluate_in_chunks, check_softmax_with_temperature,
+                    check_unigram_bias)
 from .runner import Feedback
 
 __all__ = [
@@ -27,4 +30,7 @@ __all__ = [
     "check_forget_bias", "check_coupled_cell_state", "check_gru_hidden_state", "check_peephole_forget_gate",
     "check_coupled_memory_backward",
     "check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient",
+    "check_work_counts", "check_clipped_norms", "check_smallest_forget_bias", "check_state_and_factor",
+    "check_uniform_cross_entropy", "check_constant_gradient_step", "check_matching_size", "check_forget_bias_run",
+    "check_matching_size_run", "check_unigram_bias",
 ]

@@ -141,3 +141,16 @@ def keyed(keys: Sequence[str], mistakes: Sequence[Mistake], hint: str, *, what: 
         return f"{differ}: {', '.join(map(str, wrong))}. {first}"
 
     return diagnose
+
+
+def as_floats(diagnose):
+    """A diagnosis for counts: integer results (a count is a whole number) are judged as floats."""
+    def floats(value):
+        if isinstance(value, dict):
+            return {k: floats(v) for k, v in value.items()}
+        if isinstance(value, (tuple, list)):
+            return type(value)(floats(v) for v in value)
+        kind = getattr(np.asarray(value) if isinstance(value, (int, np.integer, np.ndarray)) else None, "dtype", None)
+        return np.asarray(value, dtype=float) if kind is not None and kind.kind in "iu" else value
+
+    return lambda got, expected, case: diagnose(floats(got), expected, case)

@@ -18,7 +18,8 @@ from lstm_book.text import streams
 from .diagnoses import Mistake, single
 from .runner import Feedback, check, no_batches
 
-__all__ = ["check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient"]
+__all__ = ["check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient",
+           "check_unigram_bias"]
 
 
 def _logit_cases() -> list[dict]:
@@ -173,3 +174,66 @@ def check_char_temperature_gradient(function) -> Feedback:
     return check("temperature_gradient", function, temperature_gradient, _gradient_cases(),
                  _one_number(single("dL/dτ", mistakes, _GRADIENT_HINT)), ["logits", "label", "temperature"], _GRADIENT_HINT,
                  "four labels and temperatures from 0.3 to 1.8", batched=no_batches)
+
+
+# ------------------------------------------------------------------ exercise 12.3: the bias alone
+
+def unigram_frequencies(counts):
+    """The observed next-character frequencies, counts / N: what softmax(b_y) must equal at the best b_y."""
+    counts = np.asarray(counts, dtype=float)
+    return counts / counts.sum()
+
+
+def _as_probabilities(diagnose):
+    """Judge softmax(b_y) rather than b_y: every b_y + constant is as good (softmax does not see the constant)."""
+    def judged(got, expected, case):
+        numbers = None if isinstance(got, (tuple, list, dict, str, bytes)) else np.asarray(got) \
+            if isinstance(got, (np.ndarray, np.generic)) else None
+        if numbers is not None and numbers.dtype.kind == "f" and numbers.shape == np.shape(expected) \
+                and np.all(np.isfinite(numbers)):
+            got = softmax(numbers.astype(np.float64))
+        return diagnose(got, expected, case)
+    return judged
+
+
+def _in_p(bias):
+    """A mistake's b_y, judged as the reader's is: through softmax."""
+    def p(counts):
+        with np.errstate(all="ignore"):
+            return softmax(np.asarray(bias(np.asarray(counts, dtype=float)), dtype=np.float64))
+    return p
+
+
+def check_unigram_bias(function) -> Feedback:
+    """Check a reader's ``best_bias(counts)`` -> b_y (V,): the readout bias of a model whose every other weight is
+    0 that minimises the mean cross-entropy of a text whose characters occur `counts` times (all ≥ 1). Any b_y
+    with softmax(b_y) = counts / N is right (adding a constant changes nothing)."""
+    def freq(c):
+        return c / c.sum()
+
+    mistakes = [
+        Mistake(_in_p(lambda c: c), "You used the counts themselves as b_y: softmax exponentiates, so softmax(b_y) = "
+                                    "counts / N needs b_y = ln(counts) (plus any constant)."),
+        Mistake(_in_p(freq), "You used the frequencies themselves as b_y: softmax exponentiates them, so b_y must be "
+                             "their logarithm, ln(counts / N) (plus any constant)."),
+        Mistake(_in_p(lambda c: np.log2(freq(c))), "You took log2: softmax uses e^b, so b_y = ln(counts / N); log2 "
+                                                   "gives probabilities ∝ (counts / N)^(1 / ln 2)."),
+        Mistake(_in_p(lambda c: -np.log(freq(c))), "The sign is wrong: the gradient p − counts / N is zero where "
+                                                   "softmax(b_y) = counts / N, so b_y = +ln(counts / N)."),
+        Mistake(_in_p(lambda c: np.log(c + 1)), "You added one to each count, as the chapter's add-one baseline does: "
+                                                 "the gradient p − counts / N vanishes at the observed frequencies "
+                                                 "themselves, b_y = ln(counts / N)."),
+        Mistake(_in_p(lambda c: np.log(c) / c.sum()), "Dividing ln(counts) by N changes the probabilities: only adding "
+                                                       "a constant leaves softmax unchanged; b_y = ln(counts) − ln N."),
+    ]
+    rng = np.random.default_rng(1948)
+    cases = [{"counts": np.array([1, 3, 4])},                                    # the chapter's toy text
+             {"counts": rng.integers(1, 10, 5)},
+             {"counts": rng.integers(1, 10**6, 93)},                             # the chapter's vocabulary size
+             {"counts": np.array([10**7, 1, 1, 1])},                             # one character nearly always
+             {"counts": np.array([2, 2])},
+             {"counts": rng.integers(50, 5000, 12).astype(np.float32)}]
+    hint = "Return b_y, an array of shape (V,) like counts, with softmax(b_y) equal to the frequencies counts / N."
+    return check("best_bias", function, unigram_frequencies, cases,
+                 _as_probabilities(single("softmax(b_y)", mistakes, hint)), ["counts"], hint,
+                 "2 to 93 characters, counts from 1 to 10 million, float32 counts", batched=no_batches)

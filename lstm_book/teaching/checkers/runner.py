@@ -264,3 +264,19 @@ def no_batches(case: dict) -> None:
 
 def _is_single_precision(case: dict) -> bool:
     return any(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in case.values())
+
+
+def check_value(title: str, value, diagnose, passed: str, asked: str) -> Feedback:
+    """The runner's entry for an answer that is a value made by the reader's code (a training run), not a
+    function: None is "not there yet" (`asked` says what to assign), a function is "pass its result", and
+    `diagnose(value)` -> None when right (then `passed` is the verdict), else the words that say what is wrong.
+    Never raises."""
+    if value is None:
+        return Feedback(False, f"Your {title} is not there yet: {asked}")
+    if callable(value):
+        return Feedback(False, f"Pass the result of your code, not a function ({show(value)}): {asked}")
+    try:
+        verdict = diagnose(value)
+    except Exception as exc:  # a value so strange that the diagnosis failed: still say something
+        verdict = f"Your {title} ({show(value)}) could not be read ({type(exc).__name__}: {show(str(exc), 120)})."
+    return Feedback(verdict is None, passed if verdict is None else verdict)

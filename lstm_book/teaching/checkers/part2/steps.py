@@ -92,7 +92,7 @@ def check_memory_backward(function: Callable) -> Feedback:
                                                   dc * i * j * (1 - j))),
                 "Your df_t, di_t, dj_t already include the derivatives of σ and tanh: this step asks for the error at "
                 "the parts' VALUES (df_t = dc_t ⊙ c_(t-1), ...); σ' and tanh' belong to each gate's own backward step "
-                "(exercise 8.2)."),
+                "(the gates' backward steps of this chapter and of exercise 8.4)."),
         Mistake(then(lambda dc, c_prev, f, i, j: (dc * f, dc, dc, dc)),
                 "A factor of the product rule is dropped: in c_(t-1) ⊙ f_t each factor receives dc_t times the OTHER "
                 "factor, so df_t = dc_t ⊙ c_(t-1), di_t = dc_t ⊙ j_t, dj_t = dc_t ⊙ i_t, not dc_t alone."),

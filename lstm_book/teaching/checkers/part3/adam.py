@@ -1,5 +1,5 @@
 """Chapter 10's checkers of numbers that steer training: `check_adam_step` (one step of Adam) and
-`check_forget_bias` (the forget bias that keeps a share of the memory over a number of steps, exercise 10.4).
+`check_forget_bias` (the forget bias that keeps a share of the memory over a number of steps, exercise 10.3).
 
 Adam's cases vary the step counter (1 to 100,000), the gradient over many orders (1e-9 to 1e3), a second moment
 so small that ε decides the step, zero gradients and moments, 1- to 3-axis arrays and float32. Catalogue: the
@@ -116,7 +116,7 @@ def check_adam_step(function) -> Feedback:
                                        "gradients, float32", batched=no_batches)
 
 
-# ------------------------------------------------------------------ exercise 10.4: the forget bias
+# ------------------------------------------------------------------ exercise 10.3: the forget bias
 
 def _logit(f):
     return np.log(f / (1 - f))
