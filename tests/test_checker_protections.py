@@ -160,6 +160,55 @@ def char_temperature_gradient(logits, label, temperature):
     return (logits[label] - softmax_t(logits, temperature) @ logits) / temperature ** 2
 
 
+def work(D, H, B, T):
+    return {"multiplications": 4 * B * H * (D + H), "forward_products": T + 1, "loop_products": 8 * T}
+
+
+def clipped_norms(norms, max_norm):
+    total = np.sqrt(np.sum(norms * norms))
+    return norms * min(1.0, max_norm / total) if total > 0 else norms * 1.0
+
+
+def smallest_forget_bias(start, end, share):
+    from lstm_book import running_example, running_example_params
+    x = running_example().x[:, 0]
+    low, high = -10.0, 20.0
+    for _ in range(40):
+        middle = (low + high) / 2
+        f = sig(middle + running_example_params().W_xf[0, 0] * x)
+        low, high = (middle, high) if np.prod(f[start:end]) < share else (low, middle)
+    return np.float64(high)
+
+
+def state_and_factor(w, h0):
+    h = h0
+    for _ in range(4000):
+        h = np.tanh(w * h)
+    return np.float64(h), np.float64(w * (1 - h * h))
+
+
+def uniform_cross_entropy(labels, mask, num_classes):
+    p = np.full(labels.shape + (num_classes,), 1 / num_classes)
+    return np.float64(np.log(num_classes)), (p - np.eye(num_classes)[labels]) * mask[..., None] / mask.sum()
+
+
+def constant_gradient_step(g, learning_rate, t):
+    return -learning_rate * g / (np.abs(g) + 1e-8)
+
+
+def matching_size(variant, D, H):
+    parts = {"gru": 3, "coupled": 3, "no_output": 3, "no_forget": 3, "no_input": 3}.get(variant, 4)
+    extra = 3 if variant == "peepholes" else 0
+    size = 1
+    while parts * (size * D + size * size + size) + extra * size < 4 * (H * D + H * H + H):
+        size += 1
+    return size
+
+
+def best_bias(counts):
+    return np.log(np.asarray(counts, dtype=float))
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -196,7 +245,21 @@ ANSWERS = {
     "check_softmax_with_temperature": (softmax_t, ["logits", "temperature"], "one"),
     "check_evaluate_in_chunks": (evaluate_in_chunks, ["params", "inputs", "targets", "seq_len"], "one"),
     "check_char_temperature_gradient": (char_temperature_gradient, ["logits", "label", "temperature"], "one"),
+    "check_work_counts": (work, ["D", "H", "B", "T"], "dict"),
+    "check_clipped_norms": (clipped_norms, ["norms", "max_norm"], "one"),
+    "check_smallest_forget_bias": (smallest_forget_bias, ["start", "end", "share"], "one"),
+    "check_state_and_factor": (state_and_factor, ["w", "h0"], 2),
+    "check_uniform_cross_entropy": (uniform_cross_entropy, ["labels", "mask", "num_classes"], 2),
+    "check_constant_gradient_step": (constant_gradient_step, ["g", "learning_rate", "t"], "one"),
+    "check_matching_size": (matching_size, ["variant", "D", "H"], "one"),
+    "check_unigram_bias": (best_bias, ["counts"], "one"),
 }
+
+#: the checkers whose answer is a count: integers are right there (the hostile integers are numbers off)
+COUNTS = {"check_work_counts", "check_matching_size"}
+#: the checkers whose answer is a value the reader's code made (a training run), not a function: see
+#: tests/test_exercises_training.py
+VALUES = {"check_forget_bias_run", "check_matching_size_run"}
 
 #: the inputs that hold arrays a function could overwrite (parameters are read-only: see test_read_only_parameters)
 CHANGEABLE = {
@@ -210,10 +273,18 @@ CHANGEABLE = {
     "check_softmax_with_temperature": ["logits"],
     "check_evaluate_in_chunks": ["inputs", "targets"],
     "check_char_temperature_gradient": ["logits"],
+    "check_work_counts": [],
+    "check_clipped_norms": ["norms"],
+    "check_uniform_cross_entropy": ["labels", "mask"],
+    "check_smallest_forget_bias": [],
+    "check_state_and_factor": [],
+    "check_constant_gradient_step": ["g"],
+    "check_matching_size": [],
+    "check_unigram_bias": ["counts"],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
-PARTS_2_3 = [n for m in MODULES[1:] for n in m.__all__ if n.startswith("check_")]
+PARTS_2_3 = [n for m in MODULES[1:] for n in m.__all__ if n.startswith("check_") and n not in VALUES]
 CHECKERS = PART_1 + PARTS_2_3
 
 
@@ -331,6 +402,8 @@ CATALOGUE = [(name, case) for name in CHECKERS for case in range(len(hostile(1))
 def test_every_odd_answer_is_rejected_in_words(name, k):
     answer, _, kind = ANSWERS[name]
     what, spoil, words = hostile(kind)[k]
+    if name in COUNTS and what == "integers":
+        words = " in yours but "  # a count may be an integer: these are a hundred times too large
     if name == "check_lstm_step" and what == "numbers off":
         words = "c_t is wrong"  # the step says where the mistake is instead
     rejected(name, lambda *args: spoil(answer(*args)), words)
@@ -465,7 +538,8 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 20   # Part II's 8, Part III's 9, Part IV's 3
+    assert len(PARTS_2_3) == 28   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 4
+    assert VALUES <= {n for m in MODULES for n in m.__all__}
 
 
 def test_several_results_are_judged_one_by_one():

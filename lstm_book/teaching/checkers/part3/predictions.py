@@ -118,7 +118,7 @@ def check_constant_gradient_step(function) -> Feedback:
                 "smaller where |g| is near ε = 1e-8."),
     ]
     rng = np.random.default_rng(2014)
-    cases = [{"g": np.array([0.5]), "learning_rate": 0.1, "t": 1}]          # the chapter's hand-worked step
+    cases = [{"g": np.array([0.5, -2.0]), "learning_rate": 0.1, "t": 1}]    # the chapter's hand-worked step, and one more
     for shape, scale, lr, t, dtype in (((3,), 1.0, 0.01, 2, np.float64), ((4,), 1e-8, 0.01, 10, np.float64),
                                        ((2, 3), 1e3, 1e-3, 1000, np.float64), ((5,), 1.0, 0.05, 7, np.float32),
                                        ((3,), 1e-10, 0.1, 3, np.float64)):
