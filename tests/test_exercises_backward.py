@@ -324,3 +324,154 @@ def test_clipping_varies_the_keys_and_names_a_norm_per_array():
                           (norms_added, "sum of the arrays' norms")):
         feedback = check_clip_by_global_norm(answer)
         assert not feedback.correct and words in feedback.message, feedback.message
+
+
+# ------------------------------------------------------------------ issue 16: the numbers of 7.2, 9.1, 9.2, 9.3
+
+from lstm_book import lstm_forward, running_example, running_example_params  # noqa: E402
+from lstm_book.backward import error_signal  # noqa: E402
+from lstm_book.teaching.checkers import (  # noqa: E402
+    check_clipped_norms, check_smallest_forget_bias, check_state_and_factor, check_work_counts,
+)
+from lstm_book.teaching.checkers.part2.predictions import _reaching, reaching_by_backward_pass  # noqa: E402
+
+
+def work(D, H, B, T, mult=None, forward=None, loop=None):
+    return {"multiplications": 4 * B * H * (D + H) if mult is None else mult(D, H, B, T),
+            "forward_products": T + 1 if forward is None else forward(T), "loop_products": 8 * T if loop is None else loop(T)}
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"mult": lambda D, H, B, T: 4 * H * (D + H)}, "leave out the batch"),
+    ({"mult": lambda D, H, B, T: B * H * (D + H)}, "those of one part"),
+    ({"mult": lambda D, H, B, T: 8 * B * H * (D + H)}, "counted the multiplications twice"),
+    ({"mult": lambda D, H, B, T: 4 * B * H * (D + H + 1)}, "counted the bias as multiplications"),
+    ({"forward": lambda T: T}, "one more before the loop"),
+    ({"forward": lambda T: 2 * T}, "not 2T"),
+    ({"loop": lambda T: 4 * T}, "eight products per step"),
+    ({"loop": lambda T: 12 * T}, "bias additions as products"),
+])
+def test_work_counts_catalogue(switches, words):
+    feedback = check_work_counts(lambda D, H, B, T: work(D, H, B, T, **switches))
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_work_counts_accept_integers_and_floats():
+    assert check_work_counts(work).correct
+    assert check_work_counts(lambda D, H, B, T: {k: float(v) for k, v in work(D, H, B, T).items()}).correct
+    assert check_work_counts(lambda D, H, B, T: {k: np.int32(v) for k, v in work(D, H, B, T).items()}).correct
+    two = check_work_counts(lambda D, H, B, T: work(D, H, B, T, mult=lambda D, H, B, T: 1, loop=lambda T: 1))
+    assert not two.correct and "These counts differ: multiplications, loop_products" in two.message, two.message
+
+
+def norms_after(norms, max_norm, total=None, always=False):
+    total = np.sqrt(np.sum(norms ** 2)) if total is None else total(norms)
+    with np.errstate(all="ignore"):
+        return norms * (max_norm / total if always else (min(1.0, max_norm / total) if total > 0 else 1.0))
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda n, m: np.minimum(n, m), "clipped each array on its own"),
+    (lambda n, m: norms_after(n, m, total=lambda n: np.sum(n ** 2)), "squared global norm"),
+    (lambda n, m: norms_after(n, m, total=np.sum), "You added the norms"),
+    (lambda n, m: norms_after(n, m, always=True), "scaled even where nothing needed clipping"),   # NaN for zeros
+    (lambda n, m: np.full(n.shape, m) if np.sqrt(np.sum(n ** 2)) > m else n, "JOINT norm"),
+])
+def test_clipped_norms_catalogue(answer, words):
+    feedback = check_clipped_norms(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_clipped_norms_correct_variants_pass():
+    assert check_clipped_norms(norms_after).correct
+    assert check_clipped_norms(lambda n, m: (n * min(1.0, m / np.linalg.norm(n)) if np.linalg.norm(n) else n)
+                               .astype(np.float32)).correct
+    assert check_clipped_norms(lambda n, m: n * m / max(m, np.linalg.norm(n))).correct
+
+
+def test_a_nan_only_where_the_mistake_has_none_is_not_that_mistake():
+    """An answer that is right except for one NaN is told about the NaN, not about scaling where nothing needed it."""
+    def one_nan(n, m):
+        out = norms_after(n, m).astype(float)
+        if not n.any():
+            out[0] = np.nan
+        return out
+    feedback = check_clipped_norms(one_nan)
+    assert not feedback.correct and "nan at index [0]" in feedback.message, feedback.message
+    assert "scaled even" not in feedback.message
+
+
+def test_the_share_reaching_back_is_the_backward_pass():
+    for b_f, start, end in ((1.0, 5, 49), (3.0, 5, 49), (2.0, 12, 40), (0.5, 30, 31), (4.0, 20, 45)):
+        assert np.isclose(_reaching(b_f, start, end), reaching_by_backward_pass(b_f, start, end), rtol=1e-10)
+
+
+def search(share_of, start, end, share, steps=30):
+    low, high = -10.0, 20.0
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (middle, high) if share_of(middle, start, end) < share else (low, middle)
+    return high
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+X = running_example().x[:, 0]
+
+
+def measured(b_f, start, end, shift=0):
+    """The product of the forget gates f_(start+1) ... f_end (w_xf = 6, recurrent weights 0), written here."""
+    return np.prod(sig(b_f + 6.0 * X)[start + shift:end + shift])
+
+
+def test_the_gates_product_is_the_backward_pass():
+    params = running_example_params(b_f=2.5)
+    dh = np.zeros((len(X), 1))
+    dh[40 - 1] = 1.0
+    errors = error_signal(X[:, None], params, lstm_forward(X[:, None], params), dh)
+    assert np.isclose(errors.c[12 - 1, 0] / errors.c[40 - 1, 0], measured(2.5, 12, 40), rtol=1e-10)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda s, e, q: search(lambda b, s, e: sig(b) ** (e - s), s, e, q), "estimate with every gate at rest"),
+    (lambda s, e, q: search(lambda b, s, e: measured(b, s, e, shift=-1), s, e, q), "steps are off by one"),
+    (lambda s, e, q: search(lambda b, s, e: sig(b) ** (e - s + 1), s, e, q), "one gate too many"),
+    (lambda s, e, q: search(lambda b, s, e: sig(b) ** (e - s), s, e, q, steps=8), "in yours but"),   # nothing named
+])
+def test_smallest_forget_bias_catalogue(answer, words):
+    feedback = check_smallest_forget_bias(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_smallest_forget_bias_correct_variants_pass():
+    assert check_smallest_forget_bias(lambda s, e, q: search(measured, s, e, q)).correct
+    assert check_smallest_forget_bias(lambda s, e, q: np.float32(search(measured, s, e, q, steps=16))).correct
+    assert check_smallest_forget_bias(lambda s, e, q: search(measured, s, e, q, steps=15)).correct   # to 1e-3
+
+
+def settle(w, h0, steps=3000, one=False):
+    h = h0
+    for _ in range(1 if one else steps):
+        h = np.tanh(w * h)
+    return h
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda w, h0: (settle(w, h0), w), "as for a linear unit"),
+    (lambda w, h0: (settle(w, h0), 1 - settle(w, h0) ** 2), "lost w"),
+    (lambda w, h0: (settle(w, h0), w * (1 - abs(settle(w, h0)))), "squared"),
+    (lambda w, h0: (settle(w, h0, one=True), w * (1 - settle(w, h0, one=True) ** 2)), "after one step"),
+    (lambda w, h0: (abs(settle(w, h0)), w * (1 - settle(w, h0) ** 2)), "negative fixed point"),
+    (lambda w, h0: (settle(w, h0 or 0.5),) * 1 + (w * (1 - settle(w, h0 or 0.5) ** 2),), "never leaves 0"),
+])
+def test_state_and_factor_catalogue(answer, words):
+    feedback = check_state_and_factor(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_state_and_factor_correct_variants_pass():
+    assert check_state_and_factor(lambda w, h0: (settle(w, h0), w * (1 - settle(w, h0) ** 2))).correct
+    assert check_state_and_factor(lambda w, h0: (np.float32(settle(w, h0)),
+                                                 np.float32(w / np.cosh(w * settle(w, h0)) ** 2))).correct

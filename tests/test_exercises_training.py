@@ -250,3 +250,192 @@ def test_peephole_gate_reuses_part_one_diagnoses():
     assert not result.correct and "You multiplied W_xf by h_(t-1)" in result.message, result.message
     result = check_peephole_forget_gate(lambda x, h, c, Wx, Wh, p, b: np.tanh(x @ Wx.T + h @ Wh.T + p * c + b))
     assert not result.correct and "tanh where σ belongs" in result.message, result.message
+
+
+# ------------------------------------------------------------------ issue 16: predictions, runs, Part IV's bias
+
+import dataclasses  # noqa: E402
+import math  # noqa: E402
+
+from lstm_book.memory_tasks import adding, temporal_order  # noqa: E402
+from lstm_book.train import train  # noqa: E402
+from lstm_book.teaching.checkers import (  # noqa: E402
+    check_constant_gradient_step, check_forget_bias_run, check_matching_size, check_matching_size_run,
+    check_uniform_cross_entropy, check_unigram_bias,
+)
+
+
+def uniform(labels, mask, K, n=None, loss=None, grad="ok"):
+    n = mask.sum() if n is None else n(mask)
+    one_hot = np.eye(K)[labels]
+    d = {"ok": (1 / K - one_hot), "p": np.full(one_hot.shape, 1 / K), "sign": one_hot - 1 / K}[grad]
+    return (math.log(K) if loss is None else loss(K)), d * mask[..., None] / n
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"loss": math.log2}, "in bits"),
+    ({"loss": lambda K: -math.log(K)}, "negative"),
+    ({"grad": "p"}, "softmax(logits) alone"),
+    ({"grad": "sign"}, "wrong sign"),
+    ({"n": lambda m: m.size}, "all T·B steps"),
+    ({"n": lambda m: m.shape[1]}, "batch size B"),
+])
+def test_uniform_cross_entropy_catalogue(switches, words):
+    feedback = check_uniform_cross_entropy(lambda y, m, K: uniform(y, m, K, **switches))
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_uniform_cross_entropy_mask_mistakes_and_correct_variants():
+    assert check_uniform_cross_entropy(uniform).correct
+    assert check_uniform_cross_entropy(lambda y, m, K: tuple(np.float32(a) for a in uniform(y, m, K))).correct
+    assert check_uniform_cross_entropy(lambda y, m, K: good_cross_entropy(np.zeros(y.shape + (K,)), y, m)).correct
+    ignored = check_uniform_cross_entropy(lambda y, m, K: uniform(y, np.ones_like(m), K))
+    assert not ignored.correct and "every step" in ignored.message, ignored.message
+    inverted = check_uniform_cross_entropy(lambda y, m, K: uniform(y, ~m, K))
+    assert not inverted.correct and "inverted" in inverted.message, inverted.message
+
+
+def constant(g, lr, t, **switches):
+    theta = m = v = np.zeros_like(g, dtype=float)
+    before = theta
+    with np.errstate(all="ignore"):
+        for step in range(1, t + 1):
+            before = theta
+            theta = adam(theta, g, m, v, step, lr, **switches)[0]
+            m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+    return theta - before
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda g, lr, t: constant(g, lr, t, t_shift=1), "off by one step (t + 1)"),
+    (lambda g, lr, t: constant(g, lr, t, eps_inside=True), "inside the square root"),
+    (lambda g, lr, t: -lr * (1 - 0.9 ** t) * g / (np.sqrt(1 - 0.999 ** t) * np.abs(g) + 1e-8), "Without the bias"),
+    (lambda g, lr, t: -lr * g, "plain gradient descent"),
+    (lambda g, lr, t: lr * g / (np.abs(g) + 1e-8), "uphill"),
+    (lambda g, lr, t: -g / (np.abs(g) + 1e-8), "learning rate is missing"),
+])
+def test_constant_gradient_step_catalogue(answer, words):
+    feedback = check_constant_gradient_step(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+@np.errstate(all="ignore")
+def test_constant_gradient_step_names_a_missing_eps_that_makes_nan():
+    feedback = check_constant_gradient_step(lambda g, lr, t: -lr * g / np.abs(g))       # 0/0 for a zero gradient
+    assert not feedback.correct and "ε is missing" in feedback.message, feedback.message
+
+
+def test_constant_gradient_step_correct_variants_pass():
+    assert check_constant_gradient_step(lambda g, lr, t: -lr * g / (np.abs(g) + 1e-8)).correct
+    assert check_constant_gradient_step(constant).correct
+    assert check_constant_gradient_step(lambda g, lr, t: (-lr * g / (np.sqrt(g * g) + 1e-8)).astype(np.float32)).correct
+
+
+def size(variant, D, H, bias=True, recurrent=True, at_least=True, count=False):
+    parts = {"gru": 3, "coupled": 3, "no_output": 3, "no_forget": 3}.get(variant, 4)
+    extra = 3 if variant == "peepholes" else 0
+
+    def n(h):
+        return h * D + recurrent * h * h + bias * h
+
+    h = 1
+    while (parts * n(h) + extra * h < 4 * n(H)) if at_least else (parts * n(h) + extra * h <= 4 * n(H)):
+        h += 1
+    return parts * n(h) + extra * h if count else h
+
+
+@pytest.mark.parametrize("switches, words", [
+    ({"bias": False}, "left out the biases"),
+    ({"recurrent": False}, "recurrent weights"),
+    ({"at_least": False}, "at least as many (≥), not more"),
+    ({"count": True}, "a number of parameters"),
+])
+def test_matching_size_catalogue(switches, words):
+    feedback = check_matching_size(lambda v, D, H: size(v, D, H, **switches))
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_matching_size_names_one_too_small_and_a_linear_guess():
+    small = check_matching_size(lambda v, D, H: size(v, D, H) - 1 if v != "peepholes" else size(v, D, H))
+    assert not small.correct and "fewer parameters than the LSTM" in small.message, small.message
+    linear = check_matching_size(lambda v, D, H: math.ceil(4 * H / (4 if v == "peepholes" else 3)))
+    assert not linear.correct and "in proportion to H" in linear.message, linear.message
+    assert check_matching_size(size).correct
+    assert check_matching_size(lambda v, D, H: float(size(v, D, H))).correct
+
+
+B_F = float(np.log(0.5 ** (1 / 40) / (1 - 0.5 ** (1 / 40))))
+ADDING = {"hidden_size": 8, "learning_rate": 0.01, "seed": 0, "forget_bias": B_F, "eval_every": 25}
+
+
+def short_run(task, cell, settings, steps=800, solved_at=None, every=25, accuracy=0.5):
+    """A run trained for 3 steps (what the checker trains again), dressed as the whole run."""
+    run = train(task, cell, steps=3, progress=False, **{**settings, "eval_every": 3})
+    curve = [(s, 0.04, accuracy) for s in range(every, (solved_at or steps) + 1, every)]
+    return dataclasses.replace(run, steps=solved_at or steps, curve=curve, solved_at=solved_at)
+
+
+def test_the_forget_bias_run_is_recognised():
+    feedback = check_forget_bias_run(short_run(adding(50), "lstm", ADDING, solved_at=575, accuracy=0.96))
+    assert feedback.correct and "reached 95% at step 575" in feedback.message, feedback.message
+    assert check_forget_bias_run(short_run(adding(50), "lstm", {**ADDING, "forget_bias": 4.05}, solved_at=600)).correct
+    assert "did not reach 95%" in check_forget_bias_run(short_run(adding(50), "lstm", ADDING)).message
+
+
+@pytest.mark.parametrize("task, cell, changes, words", [
+    (adding(50), "lstm", {"forget_bias": None}, "LSTM's own forget bias"),
+    (adding(50), "lstm", {"forget_bias": 3.0}, "chapter's b_f = 3"),
+    (adding(50), "lstm", {"forget_bias": 4.0}, "rounded the forget bias to 4.0"),
+    (adding(50), "lstm", {"learning_rate": 0.001}, "learning rate"),
+    (adding(50), "lstm", {"seed": 1}, "another seed"),
+    (adding(40), "lstm", {}, "adding(40)"),
+    (adding(50), "lstm", {"learning_rate": 0.02}, "with the settings asked"),       # nothing in the catalogue
+    (adding(50), "lstm", {"hidden_size": 9}, "hidden_size=9"),
+    (adding(50), "gru", {"forget_bias": None}, "You trained 'gru'"),
+])
+def test_forget_bias_run_catalogue(task, cell, changes, words):
+    feedback = check_forget_bias_run(short_run(task, cell, {**ADDING, **changes}))
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_forget_bias_run_reads_what_the_run_records():
+    run = short_run(adding(50), "lstm", ADDING, every=50)
+    assert "measured every 50 steps" in check_forget_bias_run(run).message
+    run = short_run(adding(50), "lstm", ADDING, accuracy=0.97)
+    assert "pass target_accuracy=0.95" in check_forget_bias_run(run).message
+    assert "has 400 steps" in check_forget_bias_run(short_run(adding(50), "lstm", ADDING, steps=400)).message
+    run = dataclasses.replace(short_run(adding(50), "lstm", ADDING), diverged=True)
+    assert "diverged" in check_forget_bias_run(run).message
+    assert "not there yet" in check_forget_bias_run(None).message
+    assert "not a function" in check_forget_bias_run(train).message
+    assert "TrainResult" in check_forget_bias_run(575).message
+
+
+def test_the_matching_size_run_is_recognised():
+    gru = {"hidden_size": 10, "learning_rate": 0.01}
+    assert check_matching_size_run(short_run(temporal_order(40), "gru", gru, steps=200, every=50)).correct
+    wrong = check_matching_size_run(short_run(temporal_order(40), "gru", {**gru, "hidden_size": 8}, steps=200, every=50))
+    assert not wrong.correct and "hidden_size=8" in wrong.message, wrong.message
+    wrong = check_matching_size_run(short_run(temporal_order(50), "gru", gru, steps=200, every=50))
+    assert not wrong.correct and "temporal_order(50)" in wrong.message, wrong.message
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda c: c.astype(float), "counts themselves"),
+    (lambda c: c / c.sum(), "frequencies themselves"),
+    (lambda c: np.log2(c / c.sum()), "log2"),
+    (lambda c: -np.log(c), "sign is wrong"),
+    (lambda c: np.log(c + 1.0), "added one"),
+    (lambda c: np.log(c) / c.sum(), "only adding a constant"),
+])
+def test_unigram_bias_catalogue(answer, words):
+    feedback = check_unigram_bias(answer)
+    assert not feedback.correct and words in feedback.message, feedback.message
+
+
+def test_unigram_bias_accepts_any_constant_and_float32():
+    assert check_unigram_bias(lambda c: np.log(c)).correct
+    assert check_unigram_bias(lambda c: np.log(c / c.sum()) - 7.0).correct
+    assert check_unigram_bias(lambda c: np.log(c).astype(np.float32)).correct
+    integers = check_unigram_bias(lambda c: np.round(np.log(c)).astype(int))
+    assert not integers.correct and "integer dtype" in integers.message, integers.message

@@ -19,7 +19,7 @@ PART_TWO = {  # file -> (label, a figure of the chapter, functions shown from th
                           "forget_gate_backward", "input_gate_backward", "input_state_backward", "lstm_backward"),
                          "check_memory_backward"),
     "09_gradients_through_time": ("ch-gradients", "gradient_flow_explorer", ("rnn_backward", "clip_by_global_norm"),
-                                  "check_clip_by_global_norm"),
+                                  "check_clipped_norms"),
 }
 
 

@@ -15,12 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PART_THREE = {  # file -> (label, functions shown from the package, checkers of the exercises)
     "10_training": ("ch-training", ("readout", "cross_entropy", "squared_error", "Adam", "network_forward",
                                     "network_backward", "train"),
-                    ("check_cross_entropy", "check_adam_step", "check_squared_error", "check_forget_bias",
-                     "check_temperature_gradient")),
+                    ("check_uniform_cross_entropy", "check_constant_gradient_step", "check_forget_bias",
+                     "check_forget_bias_run", "check_temperature_gradient")),
     "11_what_each_gate_is_worth": ("ch-gate-ablations", ("lstm_family_forward", "lstm_family_backward",
                                                          "gru_forward"),
                                    ("check_coupled_cell_state", "check_gru_hidden_state",
-                                    "check_peephole_forget_gate", "check_coupled_memory_backward")),
+                                    "check_peephole_forget_gate", "check_matching_size", "check_matching_size_run",
+                                    "check_coupled_memory_backward")),
 }
 
 

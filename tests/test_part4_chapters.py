@@ -15,7 +15,7 @@ PART_FOUR = {  # file -> (label, functions shown from the package, checkers of t
     "12_charlm": ("ch-charlm", ("build_vocabulary", "load_corpus", "lstm_forward", "charlm_forward", "count_model",
                                 "count_model_bits", "streams", "charlm_loss", "softmax", "evaluate_bits",
                                 "train_charlm", "sample"),
-                  ("check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient")),
+                  ("check_softmax_with_temperature", "check_evaluate_in_chunks", "check_unigram_bias")),
 }
 
 

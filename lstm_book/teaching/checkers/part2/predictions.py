@@ -111,7 +111,7 @@ def check_clipped_norms(function) -> Feedback:
                 "share, ‖g_k‖ · max_norm / ‖g‖."),
     ]
     rng = np.random.default_rng(1994)
-    cases = [{"norms": np.array([3.0, 4.0]), "max_norm": 1.0},
+    cases = [{"norms": np.array([3.0, 4.0]), "max_norm": 3.5},                # one array below max_norm
              {"norms": np.array([3.0, 4.0]), "max_norm": 10.0},                  # nothing to clip
              {"norms": rng.uniform(0, 2, 6) * 1e6, "max_norm": 5.0},
              {"norms": np.array([2.5]), "max_norm": 0.5},

@@ -55,7 +55,7 @@ def check_uniform_cross_entropy(function) -> Feedback:
     ]
     rng = np.random.default_rng(1997)
     cases = []
-    for T, B, K, every in ((1, 1, 3, True), (4, 2, 3, False), (3, 4, 27, False), (5, 3, 2, True), (2, 5, 10, False)):
+    for T, B, K, every in ((4, 2, 3, False), (1, 1, 3, True), (3, 4, 27, False), (5, 3, 2, True), (2, 5, 10, False)):
         cases.append({"labels": rng.integers(0, K, (T, B)), "mask": _mask(rng, T, B, every), "num_classes": K})
     hint = ("Return (loss, dlogits), dlogits of shape (T, B, num_classes): with equal logits p = 1/K for every "
             "class; divide by the number of scored steps, mask.sum().")
