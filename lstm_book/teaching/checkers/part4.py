@@ -1,6 +1,8 @@
 """Checkers for the exercises of Part IV (chapter 12): the softmax with a temperature, evaluation in chunks with
-the state carried, and the gradient of the loss with respect to the temperature (an answer the chapter does not
-give). Each runs the reader's function on seeded cases with the runner shared by every checker, compares with
+the state carried, and the best readout bias of a model with no other weight (exercise 12.3: softmax(b_y) must be
+the observed frequencies, the unigram; any b_y + constant is right, so softmax(b_y) is judged). The gradient of
+the loss with respect to the temperature (`check_char_temperature_gradient`) is the former exercise 12.3, kept
+for the chapter's import until its next edit (exercise 10.4 asks the same of a batch). Each runs the reader's function on seeded cases with the runner shared by every checker, compares with
 `lstm_book` (or, for the temperature's gradient, with the derivative worked out here and checked against finite
 differences by the tests), and names the usual mistakes.
 """
