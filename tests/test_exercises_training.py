@@ -322,7 +322,10 @@ def test_constant_gradient_step_catalogue(answer, words):
 @np.errstate(all="ignore")
 def test_constant_gradient_step_names_a_missing_eps_that_makes_nan():
     feedback = check_constant_gradient_step(lambda g, lr, t: -lr * g / np.abs(g))       # 0/0 for a zero gradient
-    assert not feedback.correct and "ε is missing" in feedback.message, feedback.message
+    assert not feedback.correct and "ignores ε" in feedback.message, feedback.message
+    for answer in (lambda g, lr, t: -lr * np.sign(g), lambda g, lr, t: -lr * (g / np.abs(g) + 1e-8)):
+        feedback = check_constant_gradient_step(answer)
+        assert not feedback.correct and "ignores ε, or adds it after the division" in feedback.message, feedback.message
 
 
 def test_constant_gradient_step_correct_variants_pass():

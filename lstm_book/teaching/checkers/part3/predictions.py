@@ -86,6 +86,12 @@ def _constant_mistake(g, learning_rate, t, **switches):
     return theta - before
 
 
+#: ε missing, added after the division, or the step taken as −η sign(g): the same numbers wherever g ≠ 0
+_EPS_PLACE = ("Your change ignores ε, or adds it after the division (−learning_rate · sign(g) is the same): ε belongs "
+              "in the denominator, −learning_rate · g / (|g| + ε), which is 0 (not 0/0) for a zero gradient and about "
+              "half the learning rate where |g| is near ε = 1e-8.")
+
+
 def check_constant_gradient_step(function) -> Feedback:
     """Check a reader's ``constant_gradient_step(g, learning_rate, t)`` -> the change of θ made by Adam's step t
     (β1 = 0.9, β2 = 0.999, ε = 1e-8, from m = v = 0) when the gradient is g at every step."""
@@ -101,11 +107,10 @@ def check_constant_gradient_step(function) -> Feedback:
         *[Mistake(make(t_shift=k), f"The bias correction is off by one step (t {'+' if k > 0 else '−'} 1): with "
                                    f"the correction of step t itself, m̂_t = g and v̂_t = g² at every step.")
           for k in (1, -1)],
-        Mistake(make(eps="none"), "ε is missing: m̂ / (√v̂ + ε) = g / (|g| + ε), which is 0 (not 0/0) for a zero "
-                                  "gradient and much less than the learning rate for |g| near ε."),
+        Mistake(make(eps="none"), _EPS_PLACE),
         Mistake(make(eps="inside"), "ε is inside the square root: the step is g / (√(g²) + ε) = g / (|g| + ε), "
                                     "with ε outside."),
-        Mistake(make(eps="outside"), "ε is added to the ratio: it belongs in the denominator, g / (|g| + ε)."),
+        Mistake(make(eps="outside"), _EPS_PLACE),
         Mistake(make(square=False), "Your v is a running mean of g, not of g²: then v̂ = g, and √g has not the size of "
                                     "g (and is not a number for g < 0)."),
         Mistake(make(sign=1.0), "Your step goes uphill: the change is −learning_rate · g / (|g| + ε)."),
@@ -113,9 +118,7 @@ def check_constant_gradient_step(function) -> Feedback:
         Mistake(lambda g, lr, t: -lr * np.asarray(g, dtype=float),
                 "That is plain gradient descent, −learning_rate · g: Adam divides by √v̂, so the change is "
                 "−learning_rate · g / (|g| + ε), about the learning rate whatever the size of g."),
-        Mistake(lambda g, lr, t: -lr * np.sign(np.asarray(g, dtype=float)),
-                "−learning_rate · sign(g) is right only where |g| ≫ ε: the change is −learning_rate · g / (|g| + ε), "
-                "smaller where |g| is near ε = 1e-8."),
+        Mistake(lambda g, lr, t: -lr * np.sign(np.asarray(g, dtype=float)), _EPS_PLACE),
     ]
     rng = np.random.default_rng(2014)
     cases = [{"g": np.array([0.5, -2.0]), "learning_rate": 0.1, "t": 1}]    # the chapter's hand-worked step, and one more
