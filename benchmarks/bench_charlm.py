@@ -13,7 +13,8 @@ sum per character), neither a product, so they count nothing. A last line gives 
 product alone, (B, H) @ (H, 4H), which two thirds of the counted work runs at: the ceiling the loop's products set.
 
 Run it on quiet cores: the two BLAS threads of either side slow down many times when another process takes a core,
-and the spread of the ratios (printed) says how much the machine was shared.
+and the spread of the ratios (printed) says how much the machine was shared; on shared cores `--threads 1` gives
+steadier ratios.
 """
 
 from __future__ import annotations
