@@ -8,8 +8,13 @@ measured matrix-product rate that the step reaches.
 A benchmark, not a test: it prints timings. Targets: at most 1.0x PyTorch's time and at least 60% of the
 matrix-product peak (the peak: the median rate of a 1024 x 1024 float32 product on the same threads). The
 step's work counted: every matrix product the model needs (the recurrent products forward and back, the gradient
-of W_h, the readout forward and back); the input half is a lookup (chapter 12) and counts nothing, although its
-backward runs as a product with the one-hot rows.
+of W_h, the readout forward and back); the input half is a lookup (chapter 12) and its backward a scatter-add (one
+sum per character), neither a product, so they count nothing. A last line gives the rate of one step's recurrent
+product alone, (B, H) @ (H, 4H), which two thirds of the counted work runs at: the ceiling the loop's products set.
+
+Run it on quiet cores: the two BLAS threads of either side slow down many times when another process takes a core,
+and the spread of the ratios (printed) says how much the machine was shared; on shared cores `--threads 1` gives
+steadier ratios.
 """
 
 from __future__ import annotations
@@ -78,6 +83,20 @@ def peak_flops(repeats: int = 9) -> float:
     return 2 * 1024 ** 3 / np.median(times)
 
 
+def step_product_rate(B, H, repeats: int = 9) -> float:
+    """The median rate of the loop's product, h_{t-1} (B, H) times W_h^T (H, 4H), 64 times in a row."""
+    rng = np.random.default_rng(0)
+    h, W_hT = rng.random((B, H), dtype=np.float32), rng.random((H, 4 * H), dtype=np.float32)
+    out = np.empty((B, 4 * H), np.float32)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(64):
+            np.matmul(h, W_hT, out=out)
+        times.append(time.perf_counter() - start)
+    return 64 * 2 * B * H * 4 * H / np.median(times)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="interleaved pairs per setting (default 15)")
@@ -99,6 +118,8 @@ def main():
         print(f"{str((T, B, V, H)):<22}{np.median(ours) * 1e3:>8.1f} ms{np.median(theirs) * 1e3:>8.1f} ms"
               f"{np.median(ratio):>13.2f}x  {T * B / np.median(ours):>12,.0f}{T * B / np.median(theirs):>9,.0f}"
               f"{share:>9.0%}  {verdict} (ratios {np.min(ratio):.2f}-{np.max(ratio):.2f})")
+    rate = step_product_rate(32, 256)
+    print(f"the loop's product alone, (32, 256) @ (256, 1024): {rate / 1e9:.0f} GFLOP/s, {rate / peak:.0%} of peak")
 
 
 if __name__ == "__main__":

@@ -95,13 +95,13 @@ def _forward(xs, params: LSTMParams, h, c):
     # σ(z) = (1 + tanh(z/2)) / 2, so one tanh serves all four parts if the σ parts' rows are halved first
     half = np.ones(4 * H, dtype)
     half[H:] = 0.5
-    W_x, W_h, b = W_x * half[:, None], W_h * half[:, None], b * half
-    W_hT = W_h.T                                        # (H, 4H), a view: numpy multiplies it without a copy
-    if ids:  # x_t = one_hot(k): W_x x_t is column k of W_x, so the product is a lookup of rows of W_x^T
-        gates = np.ascontiguousarray(W_x.T)[xs.reshape(T * B)]
+    W_x, b = W_x * half[:, None], b * half
+    W_hT = np.ascontiguousarray(W_h.T) * half           # (H, 4H), copied row by row: the BLAS reads it faster
+    if ids:  # x_t = one_hot(k): W_x x_t + b is row k of the (V, 4H) table W_x^T + b, so a lookup, not a product
+        gates = (np.ascontiguousarray(W_x.T) + b)[xs.reshape(T * B)]
     else:
         gates = xs.astype(dtype, copy=False).reshape(T * B, -1) @ W_x.T   # the input half of every step, one product,
-    gates += b                                                            # plus the bias: (T·B, 4H) ...
+        gates += b                                                        # plus the bias: (T·B, 4H) ...
     gates = gates.reshape(T, B, 4 * H)                                # ... then, step by step, the gates in place
     cs = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)

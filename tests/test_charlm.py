@@ -3,6 +3,7 @@ finite differences, truncated BPTT with carried state, sampling, and the committ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -204,7 +205,23 @@ def test_the_committed_run_is_whole():
     assert record["recipe"] == RECIPE and record["curve"][-1]["update"] == RECIPE["updates"]
     assert record["vocabulary"] == load_corpus().vocabulary.chars
     assert run["params"].sizes == {"D": 93, "H": RECIPE["hidden_size"], "K": 93}
-    assert sum(f.stat().st_size for f in RUN_DIR.iterdir()) < 2_200_000      # final weights 0.47 MB, checkpoints
+    assert sum(f.stat().st_size for f in RUN_DIR.iterdir()) < 1_900_000      # final weights 0.47 MB, checkpoints
+
+
+def test_the_initial_checkpoint_is_not_stored_but_rebuilt_as_it_was_committed():
+    """Update 0 is init_charlm(V, H, seed): checkpoints.npz no longer holds it; load_run makes it again, equal bit
+    for bit to the float16 arrays once committed (their SHA-256, recorded when they were removed)."""
+    with np.load(RUN_DIR / "checkpoints.npz") as stored:
+        assert not [k for k in stored.files if k.startswith("u0/")] and f"u{EARLY[0]}/W_xi" in stored.files
+
+    def digest(params):
+        return hashlib.sha256(b"".join(params[k].astype(np.float16).tobytes() for k in LAYOUT)).hexdigest()
+
+    initial = load_run()["checkpoints"][0]
+    assert digest(initial) == "1d7b93b473db390ae2400760e19f1da02f8670afa15699784584aee6eb7536b5"
+    assert max(float(np.abs(initial[k] - init_charlm(93, RECIPE["hidden_size"], RECIPE["seed"])[k]).max())
+               for k in LAYOUT) < 1e-3                                       # float16 rounding only
+    assert digest(init_charlm(93, RECIPE["hidden_size"], RECIPE["seed"] + 1)) != digest(initial)   # it can fail
 
 
 def test_the_command_reproduces_the_committed_early_checkpoint(tmp_path):

@@ -8,7 +8,8 @@ It trains `lstm_book.charlm.train_charlm` on the book's corpus (`lstm_book.text.
 and writes three files into the directory, each whole or not at all (temporary files, renamed when all are
 written): `run.json` (the recipe, the learning curve, the training time, the machine's numpy and thread count),
 `weights.npz` (the final parameters, float32) and `checkpoints.npz` (the parameters after the updates in
-EARLY, float32, and in SAMPLES, float16: what chapter 12 samples from). The book only loads these files (`load_run`);
+EARLY, float32, and in SAMPLES, float16: what chapter 12 samples from). Update 0 is not stored: it is
+`init_charlm(V, H, seed)`, which `load_run` makes again. The book only loads these files (`load_run`);
 `tests/test_charlm.py` proves that this command's first updates give the committed early checkpoint. A bad flag
 is one line on stderr and exit status 2, before any training starts.
 
@@ -70,7 +71,7 @@ def write_run(result: dict, out) -> None:
     out = Path(out)
     arrays = {"weights.npz": {k: np.asarray(v, np.float32) for k, v in result["params"].items()},
               "checkpoints.npz": {f"u{u}/{k}": np.asarray(v, np.float32 if u in EARLY else np.float16)
-                                  for u, p in result["checkpoints"].items() for k, v in p.items()}}
+                                  for u, p in result["checkpoints"].items() if u != 0 for k, v in p.items()}}
     contents = {}
     for name, content in arrays.items():
         buffer = io.BytesIO()
@@ -82,13 +83,17 @@ def write_run(result: dict, out) -> None:
 
 def load_run(directory=RUN_DIR) -> dict:
     """The committed run: {"record": run.json as a dict, "params": the final `Params`, "checkpoints": {update:
-    `Params`} (float32; those of SAMPLES were stored in float16)}."""
+    `Params`} (float32; those of SAMPLES were stored in float16)}. Update 0, the initial parameters, is made again
+    from the recipe (`init_charlm(V, H, seed)`, rounded through float16 like the other SAMPLES)."""
     directory = Path(directory)
     record = json.loads((directory / "run.json").read_text())
     layout = dict(init_charlm(2, 1).layout)
     with np.load(directory / "weights.npz") as stored:
         params = Params({k: stored[k] for k in layout}, layout, func="load_run")
-    checkpoints = {}
+    recipe = record["recipe"]
+    initial = init_charlm(len(record["vocabulary"]), recipe["hidden_size"], recipe["seed"])   # update 0
+    checkpoints = {0: Params({k: initial[k].astype(np.float16).astype(np.float32) for k in layout}, layout,
+                             func="load_run")}
     with np.load(directory / "checkpoints.npz") as stored:
         for u in sorted({int(key.split("/")[0][1:]) for key in stored.files}):
             checkpoints[u] = Params({k: stored[f"u{u}/{k}"].astype(np.float32) for k in layout}, layout,
