@@ -124,3 +124,14 @@ def test_the_books_other_figures(draw):
     result = draw()
     fig = result if isinstance(result, plt.Figure) else result.figure
     assert layout_problems(fig, saved_whole=True) == []
+
+
+def test_the_training_views_figure_of_a_finished_run():
+    """Chapter 10's figure with JavaScript off (and in the PDF): its five colours keyed under the panels."""
+    from lstm_book.teaching.explorers import TrainingView
+    from lstm_book.teaching.explorers.training_views import run_figure
+
+    view = TrainingView()
+    fig = run_figure(view, view.run())
+    assert layout_problems(fig) == []
+    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 5

@@ -73,6 +73,7 @@ LAYOUT_JS = r"""(el) => {
   for (const n of el.querySelectorAll(".lstm-explorer-live p, .lstm-explorer-live label, .lstm-explorer-live output, " +
                                       ".lstm-explorer-live button, .lstm-trainer button, .lstm-trainer label, " +
                                       ".lstm-explorer-legend, .lstm-explorer-key")) {
+    if (n.closest(".lstm-explorer-sr-only")) continue;  // read by screen readers, shown to nobody
     if (n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflowX !== "visible")
       problems.push(`text cut off by its box: ${n.tagName} "${words(n)}"`);
   }
@@ -90,8 +91,9 @@ def pages(html: Path, wanted: list[str]) -> list[str]:
 
 
 def look(tab, url: str, width: int, out: Path, stem: str) -> list[str]:
-    """Open `url`, save the screenshots of its explorers and figures under `out`, and return the problems found."""
-    report = []
+    """Open `url`, save the screenshots of its explorers and figures under `out`; return (the problems found, notes
+    that are not problems: a wide figure scaled down to a phone's width)."""
+    report, notes = [], []
     tab.goto(url, wait_until="load", timeout=60_000)
     if tab.locator("mjx-container").count() or "$" in tab.content():
         tab.wait_for_timeout(1500)   # MathJax typesets after load
@@ -130,9 +132,9 @@ def look(tab, url: str, width: int, out: Path, stem: str) -> list[str]:
         shown, natural = image.evaluate("(i) => [i.getBoundingClientRect().width, i.naturalWidth]")
         image.screenshot(path=str(out / f"{stem}.{width}.figure{k:02d}.png"))
         if natural and shown / natural < 0.45:
-            report.append(f"figure {k}: drawn at {shown / natural:.0%} of its size ({shown:.0f} of {natural} px): "
-                          "its text is small")
-    return report
+            notes.append(f"figure {k}: drawn at {shown / natural:.0%} of its size ({shown:.0f} of {natural} px): "
+                         "its text is small (a reader zooms)")
+    return report, notes
 
 
 def main(argv=None) -> int:
@@ -162,11 +164,11 @@ def main(argv=None) -> int:
                                               device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
                 tab = context.new_page()
                 for page in pages(args.html, args.pages):
-                    found = look(tab, f"{base}/notebooks/{page}", width, args.out, page[:-5])
+                    found, notes = look(tab, f"{base}/notebooks/{page}", width, args.out, page[:-5])
                     problems += len(found)
                     lines.append(f"{page} at {width} px: " + ("nothing found" if not found else f"{len(found)} problems"))
-                    lines += ["    " + line for line in found]
-                    print("\n".join(lines[-1 - len(found):]), flush=True)
+                    lines += ["    " + line for line in found] + ["    note: " + line for line in notes]
+                    print("\n".join(lines[-1 - len(found) - len(notes):]), flush=True)
                 context.close()
             browser.close()
     finally:
