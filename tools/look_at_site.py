@@ -102,7 +102,7 @@ def look(tab, url: str, width: int, out: Path, stem: str) -> list[str]:
     if tab.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
         report.append("page: the page scrolls sideways")
     # the theme's sticky header and floating buttons would lie over a tall element's screenshot
-    tab.add_style_tag(content=".bd-header, .skip-link, #pst-back-to-top { display: none !important; }")
+    tab.add_style_tag(content=".bd-header, .bd-header-article, .skip-link, #pst-back-to-top { display: none !important; }")
     explorers = tab.locator("[data-lstm-explorer] .lstm-explorer-live")
     for k in range(explorers.count()):
         root = explorers.nth(k)
