@@ -344,13 +344,19 @@ def test_the_layout_check_sees_what_a_reader_would_trip_over(browser):
               <text x="100" y="55">on the trace</text>
               <text x="10" y="20">one</text><text x="12" y="20">two</text>
               <text x="280" y="20">over the edge</text>
-            </svg></div><div style="width:600px">wider than a phone</div></body>""")
+            </svg></div><div style="width:600px">wider than a phone</div>
+            <div data-lstm-explorer><script type="application/json" class="lstm-explorer-spec">
+              {"events": [{"legend": "distractions (to ignore)", "style": "dotted"}]}</script>
+              <span class="lstm-explorer-key"><span class="lstm-explorer-swatch"></span>distractions (to ignore)</span>
+              <span class="lstm-explorer-key" style="display:inline-flex;gap:8px">input <i>x</i><sub>t</sub></span>
+            </div></body>""")
         found = " | ".join(tab.evaluate(LAYOUT_JS, tab.locator("body").element_handle()))
     finally:
         context.close()
     for problem in ('text over a trace: "on the trace" over c', 'texts over each other: "one" and "two"',
                     'text cut off by the drawing\'s edge: "over the edge"', 'text cut off by its box: P "a title',
-                    'a control smaller than 24 px', 'wider than the screen (0..600 of 390): DIV'):
+                    'a control smaller than 24 px', 'wider than the screen (0..600 of 390): DIV',
+                    'a subscript 8 px from its symbol: "input x', 'the key of "distractions (to ignore)" is not drawn'):
         assert problem in found, (problem, found)
 
 

@@ -77,6 +77,23 @@ LAYOUT_JS = r"""(el) => {
     if (n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflowX !== "visible")
       problems.push(`text cut off by its box: ${n.tagName} "${words(n)}"`);
   }
+  // 4. a key of the legend reads as its symbol: the subscript right after its letter, not parted from it
+  for (const sub of el.querySelectorAll(".lstm-explorer-key i + sub, .lstm-explorer-live button i + sub")) {
+    const gap = sub.getBoundingClientRect().left - sub.previousElementSibling.getBoundingClientRect().right;
+    if (gap > 2) problems.push(`a subscript ${Math.round(gap)} px from its symbol: "${words(sub.parentElement)}"`);
+  }
+  // 5. each key's swatch drawn as its marks are: a dotted event or a vertical reference line as a dotted line
+  for (const root of el.querySelectorAll("[data-lstm-explorer]")) {
+    const spec = JSON.parse((root.querySelector("script.lstm-explorer-spec") || {}).textContent || "null");
+    const keys = Array.from(root.querySelectorAll(".lstm-explorer-key"));
+    for (const ev of (spec && spec.events) || []) {
+      const key = keys.find(k => k.textContent.trim() === ev.legend);
+      const swatch = key && key.querySelector(".lstm-explorer-swatch");
+      const style = swatch && getComputedStyle(swatch);
+      if (swatch && (ev.style === "band") !== (style.borderTopStyle === "none"))
+        problems.push(`the key of "${ev.legend}" is not drawn as its marks (${ev.style})`);
+    }
+  }
   for (const n of el.querySelectorAll(".lstm-explorer-live button, .lstm-explorer-live input[type=range], .lstm-trainer button")) {
     const b = n.getBoundingClientRect();
     if (b.width > 0 && (b.height < 24 || b.width < 24)) problems.push(`a control smaller than 24 px (${Math.round(b.width)} x ${Math.round(b.height)}): ${n.tagName} "${words(n) || n.name}"`);
