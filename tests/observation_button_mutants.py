@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import test_website as site  # noqa: E402
+from conftest import HTML, _QuietHandler  # noqa: E402  (the built site and the quiet server live in conftest.py)
 
 CHAPTER = "04_forget_gate"
 
@@ -52,8 +53,8 @@ def static_button(html):
 
 MUTANTS = {
     "the slider elements are not moved": replace_js("this.inputs[name].value = values[name];", ""),
-    "the figure is not recomputed": replace_js("this.markObservation();\n    this.request();\n  };\n\n  View.prototype.reset",
-                                               "this.markObservation();\n  };\n\n  View.prototype.reset"),
+    "the figure is not recomputed": replace_js("this.showValues(values);\n    this.request();\n  };",
+                                               "this.showValues(values);\n  };"),
     "a button that only a pointer can press": replace_js(
         'b.addEventListener("click", function () { self.setValues(ob.values); });',
         'b.addEventListener("pointerup", function () { self.setValues(ob.values); });'),
@@ -65,8 +66,8 @@ MUTANTS = {
 def main():
     from playwright.sync_api import sync_playwright
 
-    assert (site.HTML / "notebooks" / f"{CHAPTER}.html").is_file(), "build the site first"
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(site._QuietHandler, directory=str(site.HTML)))
+    assert (HTML / "notebooks" / f"{CHAPTER}.html").is_file(), "build the site first"
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     server = f"http://127.0.0.1:{httpd.server_address[1]}"
     caught = []

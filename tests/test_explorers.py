@@ -128,7 +128,7 @@ def test_set_from_code_tells_the_front_end_where_the_sliders_go():
 def test_an_observation_figure_draws_its_setting():
     fig = gate_explorer("f").figure(b_f=4.0)
     assert np.allclose(drawn(fig, "cell state"), lstm_forward(running_example().x, running_example_params(b_f=4.0)).c[:, 0])
-    assert "b_f = 4" in fig.axes[0].get_title()
+    assert "$b_{f}$ = 4" in fig.axes[0].get_title(loc="left")
 
 
 def test_output_gate_changes_h_but_not_c():

@@ -90,15 +90,15 @@ def test_a_figure_draws_some_of_the_explorers_own_settings_by_label():
     assert sorted(lines) == ["1. b_o = −6: cell state $c_t$", "1. b_o = −6: hidden state $h_t$",
                              "3. defaults: cell state $c_t$", "3. defaults: hidden state $h_t$"]
     assert np.array_equal(lines["1. b_o = −6: hidden state $h_t$"], explorer.data(b_o=-6.0)["h"])
-    assert [ax.get_ylabel() for ax in fig.axes] == ["3. defaults", "1. b_o = −6"]  # in the order asked
+    assert [ax.get_ylabel() for ax in fig.axes] == ["3. defaults", "1. $b_{o}$ = −6"]  # in the order asked, symbols set
     # a label and a written setting mix; the rows are the same as with the values written out
     mixed = explorer.observations([("b_o = 2", {"b_o": 2.0}), "2. w_xo = 10, b_o = −5"])
-    assert [ax.get_ylabel() for ax in mixed.axes[::2]] == ["b_o = 2", "2. w_xo = 10, b_o = −5"]
+    assert [ax.get_ylabel() for ax in mixed.axes[::2]] == ["$b_{o}$ = 2", "2. $w_{xo}$ = 10, $b_{o}$ = −5"]
     # figure(observation=label) is figure(**that setting), title included
     by_label = explorer.figure(observation="2. w_xo = 10, b_o = −5")
     by_value = explorer.figure(w_xo=10.0, b_o=-5.0)
-    assert by_label.axes[0].get_title() == by_value.axes[0].get_title() == \
-        "The output gate o_t on the running example: w_xo = 10, b_o = -5"
+    assert by_label.axes[0].get_title(loc="left") == by_value.axes[0].get_title(loc="left") == \
+        "The output gate $o_{t}$ on the running example: $w_{xo}$ = 10, $b_{o}$ = \u22125"  # symbols and minus set
     for got, want in zip(by_label.axes, by_value.axes):
         assert [list(l.get_ydata()) for l in got.lines] == [list(l.get_ydata()) for l in want.lines]
 

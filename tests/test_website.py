@@ -33,6 +33,9 @@ from lstm_book.teaching.explorers import backward_explorer, gradient_flow_explor
 from lstm_book.teaching.figures import plain_label
 from test_guided_observations import button_name, chapter_buttons_and_drawn
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from look_at_site import LAYOUT_JS  # noqa: E402  (what a reader would trip over, measured in the page)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SHOTS = ROOT / "_build" / "screenshots"
@@ -317,6 +320,7 @@ def test_page_in_browser(page, server, browser):
                 _check_explorer(tab, k, SHOTS / f"{stem}.explorer{k}.png")
         tab.wait_for_timeout(300)
         tab.screenshot(path=str(SHOTS / f"{stem}.png"), full_page=False)
+        layout = tab.evaluate(LAYOUT_JS, tab.locator("body").element_handle())
         violations = _axe(tab)
     finally:
         context.close()
@@ -324,6 +328,36 @@ def test_page_in_browser(page, server, browser):
     assert failed == [], f"failed requests: {failed}"
     assert console_errors == [], f"console errors: {console_errors}"
     assert violations == [], f"accessibility (axe-core, serious or critical): {violations}"
+    assert layout == [], f"what a reader would trip over at 1280 px: {layout}"
+
+
+def test_the_layout_check_sees_what_a_reader_would_trip_over(browser):
+    """LAYOUT_JS (used above at 1280 and 390 px) finds each problem it is for, on a page made to have them."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    try:
+        tab.set_content("""<body style="margin:0"><div class="lstm-explorer-live" style="width:380px">
+            <p style="width:60px;overflow:hidden;white-space:nowrap">a title cut off by its box</p>
+            <input type="range" name="b_f" style="height:12px">
+            <svg role="img" width="300" height="100" viewBox="0 0 300 100">
+              <polyline points="0,50 300,50" data-series="c" stroke="red" fill="none"/>
+              <text x="100" y="55">on the trace</text>
+              <text x="10" y="20">one</text><text x="12" y="20">two</text>
+              <text x="280" y="20">over the edge</text>
+            </svg></div><div style="width:600px">wider than a phone</div>
+            <div data-lstm-explorer><script type="application/json" class="lstm-explorer-spec">
+              {"events": [{"legend": "distractions (to ignore)", "style": "dotted"}]}</script>
+              <span class="lstm-explorer-key"><span class="lstm-explorer-swatch"></span>distractions (to ignore)</span>
+              <span class="lstm-explorer-key" style="display:inline-flex;gap:8px">input <i>x</i><sub>t</sub></span>
+            </div></body>""")
+        found = " | ".join(tab.evaluate(LAYOUT_JS, tab.locator("body").element_handle()))
+    finally:
+        context.close()
+    for problem in ('text over a trace: "on the trace" over c', 'texts over each other: "one" and "two"',
+                    'text cut off by the drawing\'s edge: "over the edge"', 'text cut off by its box: P "a title',
+                    'a control smaller than 24 px', 'wider than the screen (0..600 of 390): DIV',
+                    'a subscript 8 px from its symbol: "input x', 'the key of "distractions (to ignore)" is not drawn'):
+        assert problem in found, (problem, found)
 
 
 def _phone(browser):
@@ -332,16 +366,23 @@ def _phone(browser):
                                has_touch=True)
 
 
-@pytest.mark.parametrize("page", sorted(p for p, has in PAGES.items() if has))
+@pytest.mark.parametrize("page", sorted(p for p in PAGES if p.startswith("notebooks/")))
 def test_explorers_fit_a_phone(page, server, browser):
-    """At 390 px the sliders, their readouts and the figure stay inside the screen."""
+    """At 390 px the page never scrolls sideways; the sliders, their readouts and the figure stay inside the screen,
+    and in every guided observation's setting no text of a drawing lies over a trace, another text or its edge, and no
+    text is cut off (LAYOUT_JS of tools/look_at_site.py, which also saves the screenshots to look at)."""
     context = _phone(browser)
     tab = context.new_page()
     console_errors, failed, outside = _watch(context, tab, server)
     try:
         tab.goto(f"{server}/{page}", wait_until="load", timeout=60_000)
+        if PAGES[page]:
+            tab.locator("[data-lstm-explorer] .lstm-explorer-live").first.wait_for(timeout=30_000)
+        layout = tab.evaluate(LAYOUT_JS, tab.locator("body").element_handle())
+        assert layout == [], f"{page}: what a reader would trip over at 390 px: {layout}"
+        assert tab.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), \
+            f"{page}: the page scrolls sideways at 390 px"
         roots = tab.locator("[data-lstm-explorer] .lstm-explorer-live")
-        roots.first.wait_for(timeout=30_000)
         for k in range(roots.count()):
             root = roots.nth(k)
             root.scroll_into_view_if_needed()
@@ -353,6 +394,11 @@ def test_explorers_fit_a_phone(page, server, browser):
             assert root.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1"), f"{page}: the explorer scrolls sideways"
             if k == 0:
                 root.screenshot(path=str(SHOTS / (page.replace("/", "__") + ".phone.png")))
+            buttons = root.locator(".lstm-explorer-observations button")
+            for b in range(buttons.count()):
+                buttons.nth(b).click()
+                layout = root.evaluate(LAYOUT_JS)
+                assert layout == [], f"{page}, after {buttons.nth(b).inner_text()!r}: {layout}"
     finally:
         context.close()
     assert outside == [] and failed == [] and console_errors == [], (outside, failed, console_errors)

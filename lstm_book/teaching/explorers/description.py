@@ -183,7 +183,7 @@ class Explorer:
             changes = self._own_setting(observation, "observation", "figure")
         values = self.values(**changes)
         if title is None:
-            changed = ", ".join(f"{k} = {v:g}" for k, v in values.items() if v != self.defaults()[k])
+            changed = ", ".join(f"{k} = {v:g}".replace("-", "\u2212") for k, v in values.items() if v != self.defaults()[k])
             title = f"{self.title}: {changed}" if changed else f"{self.title} (the defaults)"
         return static_figure(self, self.compute(**values), title)
 

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
-from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE, plot_series
+from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE, events_key, math_text, plot_series
 
 __all__ = ["static_figure", "small_multiples"]
 
@@ -69,14 +68,12 @@ def small_multiples(explorer, rows: Sequence[tuple[str, Mapping[str, np.ndarray]
                           [STYLE[name][1] for name in panel.series], loc="lower left", bbox_to_anchor=(0.0, 1.02),
                           fontsize=8, frameon=False, borderaxespad=0.0, handlelength=1.5,
                           ncol=2 if len(panel.series) > 2 else 1)
-            if col == 0:
-                ax.set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center")
+            if col == 0:  # the button's label, its symbols set as on the button
+                ax.set_ylabel(math_text(label, width=22), fontsize=9, rotation=0, ha="right", va="center")
         axes[-1, col].set_xlabel("time step $t$", fontsize=9)
-    bands = [kind for kind in (explorer.events or {}) if EVENT_STYLE[kind][1] == "band"]
-    if bands:  # what the bands are, once for the whole figure
-        fig.legend([Patch(color=EVENT_STYLE[k][0], alpha=0.55) for k in bands], [EVENT_STYLE[k][2] for k in bands],
-                   loc="lower center", ncol=len(bands), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.05 if bands else 0, 1, 1))
+    bands = {kind: value for kind, value in (explorer.events or {}).items() if EVENT_STYLE[kind][1] == "band"}
+    keyed = events_key(fig, bands)  # what the bands are, once for the whole figure
+    fig.tight_layout(rect=(0, 0.05 if keyed else 0, 1, 1))
     return fig
 
 

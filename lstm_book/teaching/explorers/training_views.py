@@ -63,8 +63,9 @@ def run_figure(view, run):
         if name == "pulse":
             ax.axvspan(4.5, 5.5, color=EVENT_STYLE["pulse"][0], alpha=0.55)
         ax.set(xlabel="step t", title=f"the cell {x}")
-        if k:
-            ax.legend(fontsize=6, loc="upper left", ncol=2)
+    handles, labels = ax.get_legend_handles_labels()  # the five colours, once, under the two panels (not over a trace)
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False)
+    fig.subplots_adjust(bottom=0.12)
     fig.suptitle(view.title + f": the run at the defaults after {run.step} steps", fontsize=11)
     return fig
 

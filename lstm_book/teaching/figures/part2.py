@@ -18,7 +18,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from lstm_book.cell import PARTS
 from lstm_book.tasks import running_example
 
-from .plots import STYLE, draw_cell
+from .plots import STYLE, draw_cell, events_key, mark_events
 
 __all__ = ["draw_stacked_weights", "draw_backward_flow", "draw_unrolled_backward", "plot_error_flow", "ERROR_STYLE"]
 
@@ -178,7 +178,7 @@ def plot_error_flow(data):
     for name, colour, style, label in lines:
         values = np.where(data[name] > 0, data[name], np.nan)    # an error of exactly 0 has no logarithm: a gap
         if np.all(np.isnan(values[:-1])):
-            label += " (exactly 0 before the last step)"
+            label += "\n(exactly 0 before the last step)"
         ax.semilogy(t, values, color=colour, ls=style, lw=1.8, label=label,
                     marker="o" if style == "-" else None, markersize=2.2)
         shown.append(values)
@@ -186,12 +186,13 @@ def plot_error_flow(data):
     low = max(np.nanmin(positive) / 5, _FLOOR)
     ax.set_ylim(low, 5.0)
     ax.set_ylabel("size of the error (log)")
+    events = {"pulse": example.pulse, "reset": example.reset}  # in the book's colours of events, keyed under the figure
     for a in axes:
-        a.axvline(example.pulse, color="#27ae60", alpha=0.35, lw=2.5, zorder=0)
-        a.axvline(example.reset, color="#2471a3", alpha=0.35, lw=2.5, zorder=0)
+        mark_events(a, events)
         a.grid(alpha=0.25)
-        a.legend(loc="lower left" if a is ax else "upper right", fontsize=8, framealpha=0.85)
+        a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, borderaxespad=0.0)
     axes[-1].set_xlabel("time step $t$ (the loss looks at the last step; the error flows right to left)")
     axes[0].set_title("the error signal flowing back in time", fontsize=11)
-    fig.tight_layout()
+    events_key(fig, events)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

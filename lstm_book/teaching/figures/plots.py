@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import re
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Patch
 
 from lstm_book.validation import LSTMInputError, as_float_array, check_finite
 
 __all__ = ["STYLE", "EVENT_STYLE", "REFERENCE_COLOURS", "PANEL_LIMITS", "plain_label", "plot_series", "draw_cell",
-           "CELL_PARTS"]
+           "CELL_PARTS", "math_text", "events_key", "mark_events"]
 
 #: name -> (colour, label). Labels are matplotlib mathtext, the book's symbols.
 STYLE: dict[str, tuple[str, str]] = {
@@ -57,6 +61,29 @@ def plain_label(name: str) -> str:
     if not isinstance(name, str) or name not in STYLE:
         raise LSTMInputError(f"plain_label: argument 'name' should be one of {sorted(STYLE)}, but got {name!r}")
     return STYLE[name][1].replace("$", "").replace("\\", "")
+
+
+_SUBSCRIPT = re.compile(r"([A-Za-z]+)_(\{[^}]*\}|[A-Za-z0-9*-]+)")
+
+
+def math_text(text: str, width: int | None = None) -> str:
+    """A plain-text label ("1b. b_f = 4, w_xj = 5", as the website's buttons write it) in matplotlib's mathtext,
+    each symbol with its subscript set ("$b_{f}$"), as the front end sets them; `width`: wrapped into lines of at
+    most that many characters first (a long title then never runs off the figure)."""
+    lines = textwrap.wrap(text, width) if width else [text]
+    return "\n".join(_SUBSCRIPT.sub(lambda m: f"${m[1]}_{{{m[2].strip('{}')}}}$", line) for line in lines)
+
+
+def events_key(fig, events) -> bool:
+    """The key of the events marked in a figure's panels (the pulse's band, the distractions' dotted lines, the reset's
+    band), once, under the figure; True if there was any (the caller then leaves room for it)."""
+    kinds = [kind for kind in EVENT_STYLE if kind in (events or {})]
+    handles = [Patch(color=EVENT_STYLE[k][0], alpha=0.55) if EVENT_STYLE[k][1] == "band"
+               else Line2D([], [], color=EVENT_STYLE[k][0], ls=":", lw=1.4) for k in kinds]
+    if kinds:
+        fig.legend(handles, [EVENT_STYLE[k][2] for k in kinds], loc="lower center", ncol=len(kinds), fontsize=8,
+                   frameon=False)
+    return bool(kinds)
 
 
 #: y-limits of a panel by the kind of quantity it holds: gates live in (0, 1), candidates and h in (-1, 1).
@@ -116,7 +143,7 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
         ax.legend(**_OUTSIDE)                                   # beside the panel, never over a trace
         ax.grid(alpha=0.25)
         if events:
-            _mark_events(ax, events)
+            mark_events(ax, events)
     for label, value, colour in hlines:
         axes[-1].axhline(value, color=colour, ls="--", lw=1.2, label=label)
     for label, value, colour in vlines:
@@ -124,9 +151,10 @@ def plot_series(data: Mapping[str, np.ndarray], panels: Sequence[Sequence[str]],
     if hlines or vlines:
         axes[-1].legend(**_OUTSIDE)
     axes[-1].set_xlabel("time step $t$")
-    if title:
-        axes[0].set_title(title, fontsize=11)
-    fig.tight_layout()
+    if title:  # from the left edge of the panels, in lines that fit the figure
+        axes[0].set_title(math_text(title, width=int(9 * figsize[0])), fontsize=11, loc="left")
+    keyed = events_key(fig, events)
+    fig.tight_layout(rect=(0, 0.2 / height if keyed else 0, 1, 1))
     return fig
 
 
@@ -157,7 +185,9 @@ def _check_series(data, panels) -> np.ndarray:
     return t
 
 
-def _mark_events(ax, events):
+def mark_events(ax, events):
+    """The events of `events` ({"pulse": step, "distractions": [steps], "reset": step}) in a panel: bands or dotted
+    lines in the colours of `EVENT_STYLE`."""
     for kind, value in events.items():
         colour, how, _ = EVENT_STYLE[kind]
         steps = value if isinstance(value, (tuple, list)) else () if value is None else (value,)

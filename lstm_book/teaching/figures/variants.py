@@ -41,7 +41,11 @@ def _node(ax, xy, text, colour):
 
 def _coupled(ax):
     """The book's cell with its input gate replaced by 1 - f_t, fed from the forget gate."""
-    ax.add_patch(Rectangle((3.55, 0.9), 1.15, 2.4, facecolor="white", edgecolor="none", zorder=5))
+    # the input gate out: its box, its label and its feed covered whole (no stray bracket or tick), its texts removed
+    ax.add_patch(Rectangle((3.55, 0.84), 1.42, 2.46, facecolor="white", edgecolor="none", zorder=5))
+    ax.plot([4.0, 4.6], [0.8, 0.8], color="#777777", lw=1.8, zorder=5)
+    for text in [t for t in ax.texts if 3.55 <= t.get_position()[0] <= 4.97 and 0.84 <= t.get_position()[1] <= 3.3]:
+        text.remove()
     f_colour = STYLE["f"][0]
     ax.add_patch(Circle((4.3, 2.0), 0.3, facecolor="white", edgecolor=_CHANGE, lw=2.2, ls="--", zorder=6))
     ax.text(4.3, 2.0, r"$1-$", ha="center", va="center", fontsize=12, color=_CHANGE, zorder=7)

@@ -200,13 +200,15 @@ var LSTMExplorer = (function () {
       if (seen["event:" + ev.kind]) return;
       seen["event:" + ev.kind] = true;
       var item = h("span", {"class": "lstm-explorer-key"}, legend);
-      var swatch = h("span", {"class": "lstm-explorer-swatch lstm-explorer-swatch-band", "aria-hidden": "true"}, item);
-      swatch.style.background = ev.colour;
+      // a band's key is a patch of its colour, a dotted event's a dotted line (as the figure draws them)
+      var dotted = ev.style !== "band";
+      var swatch = h("span", {"class": "lstm-explorer-swatch lstm-explorer-swatch-" + (dotted ? "dot" : "band"), "aria-hidden": "true"}, item);
+      swatch.style[dotted ? "borderColor" : "background"] = ev.colour;
       item.appendChild(document.createTextNode(ev.legend));
     });
     (spec.lines || []).forEach(function (line) {
       var item = h("span", {"class": "lstm-explorer-key"}, legend);
-      var swatch = h("span", {"class": "lstm-explorer-swatch lstm-explorer-swatch-dash", "aria-hidden": "true"}, item);
+      var swatch = h("span", {"class": "lstm-explorer-swatch lstm-explorer-swatch-" + (line.orientation === "h" ? "dash" : "dot"), "aria-hidden": "true"}, item);
       swatch.style.borderColor = line.colour;
       richText(item, line.label, false);
     });
@@ -291,7 +293,7 @@ var LSTMExplorer = (function () {
     var n = this.spec.panels.length, narrow = width < 520, font = narrow ? 11 : 12;
     // each panel's key sits in a strip above the panel, the events' names in a strip above the first: no label is
     // ever drawn over a trace
-    var panelHeight = narrow ? 92 : 112, gap = 6, keyH = font + 6, top = 4 + ((this.spec.events || []).some(function (ev) {
+    var panelHeight = narrow ? 92 : 112, gap = 6, keyH = font + 9, top = 4 + ((this.spec.events || []).some(function (ev) {
       return ev.label; }) ? font + 4 : 0), bottom = 34;
     return {
       width: width, left: narrow ? 40 : 50, right: 10, top: top, gap: gap, panelHeight: panelHeight, keyH: keyH,
@@ -391,7 +393,7 @@ var LSTMExplorer = (function () {
         summary.push(self.describe(name, t, values));
       });
       // the panel's key, in the strip above it, in plain text (the colours are in the legend under the figure)
-      var key = s("text", {x: L.left, y: top - 5, "class": "lstm-explorer-panelkey"}, g);
+      var key = s("text", {x: L.left, y: top - 8, "class": "lstm-explorer-panelkey"}, g);  // subscripts clear the frame
       panel.series.forEach(function (name, k) {
         if (k) s("tspan", {}, key, ",  ");
         s("tspan", {fill: spec.styles[name].colour, "font-weight": "bold"}, key, "\u2014 ");

@@ -194,8 +194,8 @@ var LSTMTrainer = (function () {
     var losses = state.losses, top = Math.max(1, Math.min(4, Math.max.apply(null, losses.concat([last[1]]))));
     var ln2 = Math.log(2), steps = spec.max_steps;
     chart(g, 0, y, half, chartH, font, [0, steps], [0, top], "loss", [
-      {points: losses.map(function (v, k) { return [k + 1, Math.min(v, top)]; }), colour: "#9a9a9a", width: 1},
-      {points: curve.map(function (p) { return [p[0], Math.min(p[1], top)]; }), colour: "#111111", width: 2}], [ln2, "guessing: ln 2"]);
+      {points: losses.map(function (v, k) { return [k + 1, Math.min(v, top)]; }), colour: "#9a9a9a", width: 1, key: "each step"},
+      {points: curve.map(function (p) { return [p[0], Math.min(p[1], top)]; }), colour: "#111111", width: 2, key: "test"}], [ln2, "guessing: ln 2"]);
     var ax = narrow ? 0 : half, ay = narrow ? y + chartH + 26 : y;
     chart(g, ax, ay, half, chartH, font, [0, steps], [0, 1], "test accuracy",
           [{points: curve.map(function (p) { return [p[0], p[2]]; }), colour: "#1a5fb4", width: 2}], [0.5, "chance"]);
@@ -227,11 +227,11 @@ var LSTMTrainer = (function () {
       var t = spec.sequences.t, c = tr.c, lim = 1;
       for (var q = 0; q < c.length; q++) lim = Math.max(lim, Math.abs(c[q]));
       var band = pair[0] === "pulse" ? spec.sequences.pulse_at : null;
-      chart(g, x0, y0, tw, th, font, [0.5, t.length + 0.5], [-lim * 1.05, lim * 1.05], "c_t, h_t: " + pair[1],
-            ["c", "h"].map(function (n) { return {points: t.map(function (v, q) { return [v, tr[n][q]]; }), colour: spec.styles[n].colour, width: 2}; }),
+      chart(g, x0, y0, tw, th, font, [0.5, t.length + 0.5], [-lim * 1.05, lim * 1.05], pair[1] + ":",
+            ["c", "h"].map(function (n) { return {points: t.map(function (v, q) { return [v, tr[n][q]]; }), colour: spec.styles[n].colour, width: 2, key: n + "_t"}; }),
             null, band);
-      chart(g, x0, y0 + th + 22, tw, th, font, [0.5, t.length + 0.5], [-0.05, 1.05], "gates j_t, f_t, o_t",
-            ["j", "f", "o"].map(function (n) { return {points: t.map(function (v, q) { return [v, tr[n][q]]; }), colour: spec.styles[n].colour, width: 2}; }),
+      chart(g, x0, y0 + th + 22, tw, th, font, [0.5, t.length + 0.5], [-0.05, 1.05], "gates",
+            ["j", "f", "o"].map(function (n) { return {points: t.map(function (v, q) { return [v, tr[n][q]]; }), colour: spec.styles[n].colour, width: 2, key: n + "_t"}; }),
             null, band);
     });
     var height = narrow ? y + 4 * th + 2 * 44 + 10 : y + 2 * th + 40;
@@ -257,12 +257,20 @@ var LSTMTrainer = (function () {
     this.drawTimes.push(now() - began);
   };
 
-  // one chart: polylines over x, a frame, a few ticks, a title; `ref`: a dotted horizontal line with its label
+  // one chart: polylines over x, a frame, a few ticks, a title followed by each line's key ("— c_t" in its colour);
+  // `ref`: a dotted horizontal line with its label
   function chart(g, x, y, w, hgt, font, xr, yr, title, series, ref, band) {
-    var left = x + 34, right = x + w - 16, top = y + font + 4, bottom = top + hgt - font - 4;
+    var left = x + 34, right = x + w - 16, top = y + font + 7, bottom = top + hgt - font - 7;
     var X = function (v) { return left + (v - xr[0]) / (xr[1] - xr[0]) * (right - left); };
     var Y = function (v) { return bottom - (v - yr[0]) / (yr[1] - yr[0]) * (bottom - top); };
-    D.richText(s("text", {x: left, y: y + font, "class": "lstm-explorer-axis"}, g), title, true);
+    var heading = s("text", {x: left, y: y + font, "class": "lstm-explorer-axis"}, g);
+    D.richText(heading, title, true);
+    series.forEach(function (line, k) {
+      if (!line.key) return;
+      s("tspan", {}, heading, k ? ",  " : "  ");
+      s("tspan", {fill: line.colour, "font-weight": "bold"}, heading, "\u2014 ");
+      D.richText(heading, line.key, true);
+    });
     if (band) s("rect", {x: X(band - 0.5), y: top, width: X(band + 0.5) - X(band - 0.5), height: bottom - top, fill: "#f7dc6f", "fill-opacity": 0.55}, g);
     s("rect", {x: left, y: top, width: right - left, height: bottom - top, "class": "lstm-explorer-frame"}, g);
     var yt = D.niceTicks(yr[0], yr[1], 3);
