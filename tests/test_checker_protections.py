@@ -160,6 +160,19 @@ def char_temperature_gradient(logits, label, temperature):
     return (logits[label] - softmax_t(logits, temperature) @ logits) / temperature ** 2
 
 
+def chars_to_line_end(text):
+    out, left = [], 0
+    for ch in reversed(text):
+        out.append(left)
+        left = 0 if ch == "\n" else left + 1
+    return np.array(out[::-1], float)
+
+
+def binary_correlation(values, inside):
+    x, y = values - values.mean(0), inside - inside.mean()
+    return (y @ x) / np.sqrt((x * x).sum(0) * (y @ y))
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -196,6 +209,9 @@ ANSWERS = {
     "check_softmax_with_temperature": (softmax_t, ["logits", "temperature"], "one"),
     "check_evaluate_in_chunks": (evaluate_in_chunks, ["params", "inputs", "targets", "seq_len"], "one"),
     "check_char_temperature_gradient": (char_temperature_gradient, ["logits", "label", "temperature"], "one"),
+    "check_chars_to_line_end": (chars_to_line_end, ["text"], "one"),
+    "check_binary_correlation": (binary_correlation, ["values", "inside"], "one"),
+    "check_mean_gate_slope": (lambda values: np.mean(values * (1 - values), axis=0), ["values"], "one"),
 }
 
 #: the inputs that hold arrays a function could overwrite (parameters are read-only: see test_read_only_parameters)
@@ -210,6 +226,9 @@ CHANGEABLE = {
     "check_softmax_with_temperature": ["logits"],
     "check_evaluate_in_chunks": ["inputs", "targets"],
     "check_char_temperature_gradient": ["logits"],
+    "check_chars_to_line_end": [],
+    "check_binary_correlation": ["values", "inside"],
+    "check_mean_gate_slope": ["values"],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -465,7 +484,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 20   # Part II's 8, Part III's 9, Part IV's 3
+    assert len(PARTS_2_3) == 23   # Part II's 8, Part III's 9, Part IV's 6 (chapters 12 and 13: 3 each)
 
 
 def test_several_results_are_judged_one_by_one():

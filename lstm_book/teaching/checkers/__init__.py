@@ -14,7 +14,8 @@ from .part2 import (check_clip_by_global_norm, check_forget_gate_backward, check
 from .part3 import (check_adam_step, check_coupled_cell_state, check_coupled_memory_backward, check_cross_entropy,
                     check_forget_bias, check_gru_hidden_state, check_peephole_forget_gate, check_squared_error,
                     check_temperature_gradient)
-from .part4 import check_char_temperature_gradient, check_evaluate_in_chunks, check_softmax_with_temperature
+from .part4 import (check_binary_correlation, check_char_temperature_gradient, check_chars_to_line_end,
+                    check_evaluate_in_chunks, check_mean_gate_slope, check_softmax_with_temperature)
 from .runner import Feedback
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "check_forget_bias", "check_coupled_cell_state", "check_gru_hidden_state", "check_peephole_forget_gate",
     "check_coupled_memory_backward",
     "check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient",
+    "check_chars_to_line_end", "check_binary_correlation", "check_mean_gate_slope",
 ]
