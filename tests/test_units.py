@@ -139,11 +139,9 @@ def test_chars_to_line_end_checker():
     assert check_chars_to_line_end(chars_to_line_end).correct
 
     def answer(text):
-        out, left = [], 0
-        for ch in reversed(text):
-            out.append(left)
-            left = 0 if ch == "\n" else left + 1
-        return np.array(out[::-1], float)
+        ends = np.array([t for t, ch in enumerate(text) if ch == "\n"] + [len(text)])
+        t = np.arange(len(text))
+        return (ends[np.searchsorted(ends, t, side="right")] - t - 1).astype(float)
 
     assert check_chars_to_line_end(answer).correct
     _rejected(check_chars_to_line_end(lambda text: chars_to_line_end(text) + 1), "includes the line break")

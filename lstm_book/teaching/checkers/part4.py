@@ -198,7 +198,7 @@ def _text_cases() -> list[dict]:
                                         "if a:\n    b = (1,\n         2)\nc")]
 
 
-_LINE_END_HINT = ("Return an array of len(text) numbers: at character t, how many characters come after it before "
+_LINE_END_HINT = ("Return a float array of len(text) numbers: at character t, how many characters come after it before "
                   "the next line break (or the end of the text); at a line break, the length of the next line.")
 
 
