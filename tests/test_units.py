@@ -128,6 +128,30 @@ def test_measure_units_on_a_small_network():
         assert set(row) == {"part", "unit", "label", "r"} and row["label"] in FEATURES
 
 
+# ------------------------------------------------------------------ the figures of chapter 13
+
+def test_the_figures_draw_and_refuse_what_they_cannot_draw():
+    import matplotlib.pyplot as plt
+
+    from lstm_book.teaching.figures import draw_gate_saturation, draw_text_by_units, unit_colours
+    from lstm_book.validation import LSTMInputError
+
+    colours = unit_colours(np.array([-2.0, 0.0, 1.0]))
+    assert colours.shape == (3, 4) and np.allclose(colours[1, :3], 1.0, atol=0.01)       # 0 is white
+    assert colours[0, 2] > colours[0, 0] and colours[2, 0] > colours[2, 2]       # below 0 blue, above 0 red
+    text = "ab\n c"
+    fig = draw_text_by_units(text, [("one", np.arange(5.0)), ("two", -np.arange(5.0))])
+    assert len(fig.axes) == 2 and len(fig.axes[0].patches) == 5                  # four characters and a line break
+    plt.close(fig)
+    gates = {g: np.full((4, 2), 0.5) for g in "jfo"}
+    plt.close(draw_gate_saturation(gates, gates))
+    for bad in (lambda: unit_colours(np.array([np.nan])), lambda: unit_colours([]),
+                lambda: draw_text_by_units("", []), lambda: draw_text_by_units(text, [("one", np.ones(4))]),
+                lambda: draw_gate_saturation({}, gates), lambda: draw_gate_saturation(gates, {"j": gates["j"]})):
+        with pytest.raises(LSTMInputError):
+            bad()
+
+
 # ------------------------------------------------------------------ the checkers of chapter 13
 
 def _rejected(feedback, fragment):
