@@ -150,7 +150,8 @@ def _unit_values(params, ids) -> dict[str, np.ndarray]:
 def correlations(values, features) -> np.ndarray:
     """Pearson's r of every unit with every feature: values (N, H), features (N,) or (N, F) -> (H,) or (F, H).
     r = 0 for a unit or a feature that does not vary (nothing to correlate)."""
-    values, features = _check_numbers(values, "correlations", "values"), _check_numbers(features, "correlations", "features")
+    values = _check_numbers(values, "correlations", "values")
+    features = _check_numbers(features, "correlations", "features")
     if values.ndim != 2 or len(values) < 2:
         raise LSTMInputError(f"correlations: argument 'values' should have shape (N, H) with N >= 2, but got shape "
                              f"{values.shape}")

@@ -1,9 +1,9 @@
 """Checkers for the exercises of Part IV. Chapter 12: the softmax with a temperature, evaluation in chunks with
 the state carried, and the gradient of the loss with respect to the temperature (an answer the chapter does not
 give). Chapter 13: a feature the chapter does not define (the characters left on the line), Pearson's r with a 0/1
-feature from the two groups' means, and the mean slope of a gate. Each runs the reader's function on seeded cases with the runner shared by every checker, compares with
-`lstm_book` (or, for the temperature's gradient, with the derivative worked out here and checked against finite
-differences by the tests), and names the usual mistakes.
+feature from the two groups' means, and the mean slope of a gate. Each runs the reader's function on seeded cases
+with the runner shared by every checker, compares with `lstm_book` or with an answer worked out here (the
+temperature's gradient is checked against finite differences by the tests), and names the usual mistakes.
 """
 
 from __future__ import annotations
