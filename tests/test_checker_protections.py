@@ -20,10 +20,10 @@ import pytest
 
 from lstm_book import LSTMParams, Step, lstm_step_backward
 from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training, runner
-from lstm_book.teaching.checkers import part4 as exercises_text
+from lstm_book.teaching.checkers import part4 as exercises_text, part4_units as exercises_units
 from lstm_book.teaching.checkers import Feedback
 
-MODULES = (exercises, exercises_backward, exercises_training, exercises_text)
+MODULES = (exercises, exercises_backward, exercises_training, exercises_text, exercises_units)
 PARAMS = list(LSTMParams.NAMES)
 
 
@@ -209,6 +209,19 @@ def best_bias(counts):
     return np.log(np.asarray(counts, dtype=float))
 
 
+def chars_to_line_end(text):
+    out, left = [], 0
+    for ch in reversed(text):
+        out.append(left)
+        left = 0 if ch == "\n" else left + 1
+    return np.array(out[::-1], float)
+
+
+def binary_correlation(values, inside):
+    x, y = values - values.mean(0), inside - inside.mean()
+    return (y @ x) / np.sqrt((x * x).sum(0) * (y @ y))
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -253,6 +266,9 @@ ANSWERS = {
     "check_constant_gradient_step": (constant_gradient_step, ["g", "learning_rate", "t"], "one"),
     "check_matching_size": (matching_size, ["variant", "D", "H"], "one"),
     "check_unigram_bias": (best_bias, ["counts"], "one"),
+    "check_chars_to_line_end": (chars_to_line_end, ["text"], "one"),
+    "check_binary_correlation": (binary_correlation, ["values", "inside"], "one"),
+    "check_mean_gate_slope": (lambda values: np.mean(values * (1 - values), axis=0), ["values"], "one"),
 }
 
 #: the checkers whose answer is a count: integers are right there (the hostile integers are numbers off)
@@ -281,6 +297,9 @@ CHANGEABLE = {
     "check_constant_gradient_step": ["g"],
     "check_matching_size": [],
     "check_unigram_bias": ["counts"],
+    "check_chars_to_line_end": [],
+    "check_binary_correlation": ["values", "inside"],
+    "check_mean_gate_slope": ["values"],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -538,7 +557,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 28   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 4
+    assert len(PARTS_2_3) == 31   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 7 (chapter 12: 4, 13: 3)
     assert VALUES <= {n for m in MODULES for n in m.__all__}
 
 

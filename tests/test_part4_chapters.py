@@ -1,4 +1,4 @@
-"""The anatomy of Part IV's chapter 12, as tests/test_part3_chapters.py checks Part III's: the diagram, the code
+"""The anatomy of Part IV's chapters 12 and 13, as tests/test_part3_chapters.py checks Part III's: the diagram, the code
 shown from the package, three exercises with checkers and hidden solutions, a hand-worked example compared by nbval,
 the length of the explanation, citations and glossary links, hidden checks of the numbers; and the committed run
 loaded, never trained at build time beyond a few seconds."""
@@ -16,6 +16,13 @@ PART_FOUR = {  # file -> (label, functions shown from the package, checkers of t
                                 "count_model_bits", "streams", "charlm_loss", "softmax", "evaluate_bits",
                                 "train_charlm", "sample"),
                   ("check_softmax_with_temperature", "check_evaluate_in_chunks", "check_unigram_bias")),
+    "13_what_the_units_learned": ("ch-units", ("text_features", "unit_values", "correlations", "character_control",
+                                               "gate_saturation", "measure_units", "rank_units"),
+                                  ("check_chars_to_line_end", "check_binary_correlation", "check_mean_gate_slope")),
+}
+CREDITS = {  # file -> the references each chapter must credit
+    "12_charlm": ("elman1990finding", "graves2013generating", "karpathy2015unreasonable", "sutskever2011generating"),
+    "13_what_the_units_learned": ("karpathy2015visualizing", "karpathy2015unreasonable", "zhang2018language"),
 }
 
 
@@ -23,7 +30,7 @@ PART_FOUR = {  # file -> (label, functions shown from the package, checkers of t
 def test_part_four_chapter_has_its_anatomy(name):
     assert_anatomy(name, *PART_FOUR[name], most_words=4500)
     text = "\n".join(text_of(c) for c in cells(name) if c["cell_type"] == "markdown")
-    for key in ("elman1990finding", "graves2013generating", "karpathy2015unreasonable", "sutskever2011generating"):
+    for key in CREDITS[name]:
         assert f"references.md#{key}" in text, f"credits {key}"
     hidden = [c for c in cells(name) if "remove-input" in c["metadata"].get("tags", []) and "assert" in text_of(c)]
     assert len(hidden) >= 6, "the numbers of the text are checked, hidden from the page"
@@ -36,3 +43,11 @@ def test_chapter_twelve_loads_the_committed_run_and_names_its_command():
     trainings = re.findall(r"train_charlm\(([^)]*)\)", program)
     assert trainings and all("updates=60" in t for t in trainings), "only a few seconds of training at build time"
     assert "progress=False" not in program
+
+
+def test_chapter_thirteen_reads_the_committed_run_and_trains_nothing():
+    program = "\n".join(text_of(c) for c in cells("13_what_the_units_learned") if c["cell_type"] == "code")
+    assert "load_run()" in program and "train_charlm(" not in program
+    assert "init_charlm(" in program and 'seed=RECIPE["seed"]' in program, "the untrained control: the recipe's seed"
+    assert "measure_units(params, untrained, vocabulary, valid_text, test_text)" in program, \
+        "chosen on the validation text, reported on the test text"

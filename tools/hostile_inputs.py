@@ -53,6 +53,7 @@ RECORDS = {
     "text.Corpus": "a record of what load_corpus returned",
     "charlm.LossAndGradients": "a record of what charlm_loss returned",
     "charlm.CharLMRun": "a record of what train_charlm returned",
+    "units.UnitMeasures": "a record of what measure_units returned; rank_units checks the one it is given",
     "validation.shapes": "a decorator applied when the package is imported; its specs are the package's own",
     "validation.unchecked": "returns the body of a function, for the model's own callers; no input to check",
 }
@@ -114,13 +115,24 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
     mask = np.array([[True, False], [True, True], [False, True]])
     reg = np.random.default_rng(2).normal(size=(3, 2, 4))
     optimiser = adam.Adam(0.01)
-    from lstm_book import charlm, text
+    from lstm_book import charlm, text, units
     vocab = text.Vocabulary(text.RARE + "ab\n")
     ids = vocab.encode("ab\nab\nba\nbba\n")
     lm = charlm.init_charlm(4, 3, seed=0)
     chunk, nxt = text.streams(ids, 2)
     return {
         "text.Vocabulary": (text.Vocabulary, dict(chars=text.RARE + "ab")),
+        "units.text_features": (units.text_features, dict(text="f(a, 'b')  # c\n    ab\n")),
+        "units.unit_values": (units.unit_values, dict(params=lm, ids=ids)),
+        "units.correlations": (units.correlations, dict(values=np.arange(8.0).reshape(4, 2) ** 2,
+                                                        features=np.array([0.0, 1.0, 0.0, 2.0]))),
+        "units.character_control": (units.character_control, dict(ids=ids, feature=np.arange(len(ids)) % 3.0)),
+        "units.gate_saturation": (units.gate_saturation, dict(values=np.linspace(0.0, 1.0, 7), low=0.2, high=0.8)),
+        "units.measure_units": (units.measure_units, dict(params=lm, untrained=charlm.init_charlm(4, 3, seed=1),
+                                                          vocabulary=vocab, choose_on="a(b)\n  ab\n",
+                                                          report_on="(ab)\n ba\n")),
+        "units.rank_units": (units.rank_units, dict(measures=units.measure_units(
+            lm, charlm.init_charlm(4, 3, seed=1), vocab, "a(b)\n  ab\n", "(ab)\n ba\n"), margin=0.05)),
         "text.Vocabulary.encode": (vocab.encode, dict(text="abba")),
         "text.Vocabulary.decode": (vocab.decode, dict(ids=np.array([1, 2, 0]))),
         "text.build_vocabulary": (text.build_vocabulary, dict(text="abcab", min_count=2)),
@@ -260,6 +272,11 @@ ACCEPTS = {
     ("text.Vocabulary.encode", "text"): {"string"},
     ("charlm.softmax", "logits"): {"an axis too many", "an entry too few"},  # any shape: the last axis
     ("text.count_model", "order"): {"zero"},
+    ("units.correlations", "values"): {"an entry too few"},   # any number of units H
+    ("units.rank_units", "margin"): {"zero"},
+    ("units.gate_saturation", "values"): {"zero", "an axis too many", "an entry too few"},   # any shape in [0, 1]
+    **{(f, a): {"string"} for f, a in (("units.text_features", "text"), ("units.measure_units", "choose_on"),
+                                       ("units.measure_units", "report_on"))},
     **{(f, a): {"None"} for f in ("charlm.charlm_forward", "charlm.charlm_loss") for a in ("h0", "c0")},
     **{(f, "seed"): {"zero", "huge"} for f in ("train.train", "cell.init_params", "rnn.init_rnn_params",
                                                "variants.init_variant", "train.init_network",

@@ -54,7 +54,7 @@ NOT_SHOWN: dict[str, str] = {
         "backward._check_step", "backward._check_backward", "cell._check_inputs", "equations._checked",
         "losses._check_loss", "losses._array", "memory_tasks._check_outputs_of", "rnn._check_first_step",
         "rnn._check", "train._check_network", "train._check_arguments", "variants._check",
-        "variants._check_backward", "charlm._check")},
+        "variants._check_backward", "charlm._check", "units._check_numbers")},
     **{f"lstm_book.validation.{name}": "validation, the checks of every input: plumbing, not the cell" for name in (
         "LSTMInputError", "as_float_array", "check_number", "check_integer", "check_float_dtype", "_show",
         "no_overflow", "check_finite", "_describe", "check_shapes", "shapes", "unchecked", "labelled")},
