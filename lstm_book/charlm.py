@@ -188,9 +188,9 @@ def _sample(params, vocabulary, length, temperature, seed, prompt) -> str:
     params = {name: array.astype(np.float64) for name, array in params.items()}      # float64 throughout
     h = c = np.zeros((1, params["W_hi"].shape[1]))
     ids, draws, out = vocabulary.encode(prompt), _mulberry32(seed, length), []
-    for k in ids[:-1]:                                              # read the prompt
-        trace = _forward(np.array([[k]]), params, h, c)
-        h, c = trace.h[0], trace.c[0]
+    if len(ids) > 1:                                                # read the prompt, all but its last character
+        trace = _forward(ids[:-1, None], params, h, c)
+        h, c = trace.h[-1], trace.c[-1]
     k = ids[-1]
     for u in draws:
         trace = _forward(np.array([[k]]), params, h, c)

@@ -166,32 +166,34 @@ var LSTMTextView = (function () {
   };
   // onlyCursor: the text is the same (a click or an arrow key): the guesses may change, nothing else
   View.prototype.update = function (onlyCursor) {
-    var self = this, request = this.request(), began = now();
-    if (onlyCursor && this.drawn && this.drawn.text === request.text && this.drawn.cursor === request.cursor) return;
+    var self = this, request = this.request(), began = now(), last = this.requested;
+    if (onlyCursor && last && last.text === request.text && last.cursor === request.cursor) return;
+    this.requested = request;
     this.backend.read(request, function (answer) {
       if (answer.error) { self.status.textContent = answer.error; return; }
       self.draw(request, answer);
       self.updates.push(now() - began);
     });
   };
+  // only what changed is drawn again: the characters after the first change (the earlier ones keep their values),
+  // the cursor's mark, the legend when the unit or part changes
   View.prototype.draw = function (request, answer) {
-    var spec = this.spec, part = request.part, chars = Array.from(request.text), colours = [];
+    var spec = this.spec, part = request.part, chars = Array.from(request.text), prev = this.drawn, keep = 0, t;
+    var u = spec.units[this.choice], same = prev && prev.part === part && prev.unit === u.unit;
+    if (same) while (keep < chars.length && keep < prev.chars.length && chars[keep] === prev.chars[keep]) keep++;
+    var colours = same ? prev.colours.slice(0, keep) : [], box = this.coloured;
+    while (box.childNodes.length > keep) box.removeChild(box.lastChild);
     var fragment = document.createDocumentFragment();
-    answer.values.forEach(function (v, t) {
-      var c = colour(spec, part, v);
+    for (t = keep; t < answer.values.length; t++) {
+      var c = colour(spec, part, answer.values[t]);
       colours.push(c);
-      var span = h("span", {style: "background:" + c, title: fmt(v, 3)}, fragment, chars[t]);
-      if (t === request.cursor - 1) span.setAttribute("class", "lstm-textview-at");
-    });
-    this.coloured.replaceChildren(fragment);
-    var scale = spec.parts[part], u = spec.units[this.choice];
-    this.legend.replaceChildren();
-    h("span", {}, this.legend, "unit " + u.unit + ", " + scale.label + ": ");
-    scale.palette.forEach(function (c, k) {
-      var lo = scale.low + (scale.high - scale.low) * k / spec.bins;
-      h("span", {"class": "lstm-textview-swatch", style: "background:" + c, title: "from " + fmt(lo, 2)}, this.legend,
-        k === 0 ? "≤ " + fmt(scale.low + (scale.high - scale.low) / spec.bins, 1) : k === spec.bins - 1 ? "≥ " + fmt(lo, 1) : " ");
-    }, this);
+      h("span", {style: "background:" + c, title: fmt(answer.values[t], 3)}, fragment, chars[t]);
+    }
+    box.appendChild(fragment);
+    var at = box.querySelector(".lstm-textview-at");
+    if (at) at.removeAttribute("class");
+    if (request.cursor > 0 && box.childNodes[request.cursor - 1]) box.childNodes[request.cursor - 1].setAttribute("class", "lstm-textview-at");
+    if (!same) this.drawLegend(part, u);
     this.guessList.replaceChildren();
     var list = this.guessList;
     answer.guesses.forEach(function (g) {
@@ -203,8 +205,18 @@ var LSTMTextView = (function () {
     if (!answer.guesses.length) h("li", {}, list, "(type a character first)");
     this.announce.textContent = answer.guesses.length ? "Next character: " + answer.guesses.map(function (g) {
       return (VISIBLE[g[0]] || g[0]) + " " + fmt(100 * g[1], 0) + "%"; }).join(", ") : "";
-    this.drawn = {text: request.text, cursor: request.cursor, part: part, unit: u.unit, values: answer.values,
-                  colours: colours, guesses: answer.guesses};
+    this.drawn = {text: request.text, chars: chars, cursor: request.cursor, part: part, unit: u.unit,
+                  values: answer.values, colours: colours, guesses: answer.guesses};
+  };
+  View.prototype.drawLegend = function (part, u) {
+    var spec = this.spec, scale = spec.parts[part], legend = this.legend, step = (scale.high - scale.low) / spec.bins;
+    legend.replaceChildren();
+    h("span", {}, legend, "unit " + u.unit + ", " + scale.label + ": ");
+    scale.palette.forEach(function (c, k) {
+      var lo = scale.low + step * k;
+      h("span", {"class": "lstm-textview-swatch", style: "background:" + c, title: "from " + fmt(lo, 2)}, legend,
+        k === 0 ? "≤ " + fmt(lo + step, 1) : k === spec.bins - 1 ? "≥ " + fmt(lo, 1) : " ");
+    });
   };
   View.prototype.write = function () {
     var self = this, request = {temperature: +this.temperature.value, seed: Math.round(+this.seed.value || 0),
