@@ -14,7 +14,6 @@ character (browser) and per update (JupyterLab) are printed, not asserted (`make
 from __future__ import annotations
 
 import gzip
-import os
 import re
 
 import nbformat

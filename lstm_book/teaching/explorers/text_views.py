@@ -12,7 +12,7 @@ import functools
 import html
 import json
 
-from .html_view import WEB_DIR, front_end_css, jsonable
+from .html_view import front_end_css, jsonable, web_esm, widget_and_html
 
 __all__ = ["text_html", "text_widget", "text_mimebundle", "textview_esm", "NOTE_WEB", "NOTE_KERNEL"]
 
@@ -47,11 +47,9 @@ def text_html(view) -> str:
             f'{static_text(view)}</div>')
 
 
-@functools.lru_cache(maxsize=1)
 def textview_esm() -> str:
     """explorer.js (its helpers), mirror.js and textview.js as the ES module anywidget loads."""
-    source = "\n".join((WEB_DIR / n).read_text(encoding="utf-8") for n in ("explorer.js", "mirror.js", "textview.js"))
-    return source + "\nexport default { render: LSTMTextView.render };\n"
+    return web_esm(("explorer.js", "mirror.js", "textview.js"), "LSTMTextView")
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,7 +95,4 @@ def text_widget(view):
 
 def text_mimebundle(view, include=None, exclude=None):
     """The widget for JupyterLab and `text_html` for the website (as an explorer's output)."""
-    bundle = text_widget(view)._repr_mimebundle_(include=include, exclude=exclude)
-    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-    data = {**data, "text/html": text_html(view)}
-    return (data, metadata) if isinstance(bundle, tuple) else data
+    return widget_and_html(text_widget(view), text_html(view), include, exclude)
