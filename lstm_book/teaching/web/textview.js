@@ -139,7 +139,8 @@ var LSTMTextView = (function () {
     this.seed.value = spec.seed.default;
     this.writeButton = h("button", {type: "button"}, h("div", {"class": "lstm-explorer-buttons"}, sampler),
                          "Write " + spec.length + " characters after your text");
-    this.sampleOut = h("pre", {"class": "lstm-textview-sample", "aria-live": "polite", "aria-label": "what the model wrote"}, root);
+    h("p", {"class": "lstm-textview-guess-head"}, root, "What the model writes after your text (sample, with this temperature and seed):");
+    this.sampleOut = h("pre", {"class": "lstm-textview-sample", "aria-live": "polite"}, root);
     this.status = h("p", {"class": "lstm-trainer-status"}, root);
 
     this.box.addEventListener("input", function () { self.update(); });
