@@ -194,7 +194,8 @@ def test_the_text_view_fits_a_phone_and_shows_its_text_without_javascript(server
 
 def test_the_text_view_in_jupyterlab(lab, chromium, tmp_path, view):  # noqa: F811
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from lstm_book.teaching.explorers import TextView\nw = TextView().widget()\nw")]
+    nb.cells = [nbformat.v4.new_code_cell("from lstm_book.teaching.explorers import TextView\nw = TextView().widget()\nw"),
+                nbformat.v4.new_code_cell("w.show('for x in (1, 2):', unit=2, part='f')")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, tmp_path / "text.ipynb")
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
@@ -232,6 +233,12 @@ def test_the_text_view_in_jupyterlab(lab, chromium, tmp_path, view):  # noqa: F8
         written = v("v.written")
         assert written["text"] == sample(view.params, view.vocabulary, view.length, temperature=0.8, seed=1,
                                          prompt=view.text + TYPED)
+        tab.locator(".jp-Notebook .jp-Cell").nth(1).click()             # the reader's own cell drives it
+        tab.keyboard.press("Shift+Enter")
+        tab.wait_for_function("() => { const d = document.querySelector('.lstm-textview').parentElement.lstmTextView"
+                              ".drawn; return d.text === 'for x in (1, 2):' && d.part === 'f' && d.unit === 2; }",
+                              timeout=60_000)
+        _same_as_python(v("v.drawn"), view, "driven from a cell")
         assert errors == [], errors
     finally:
         context.close()

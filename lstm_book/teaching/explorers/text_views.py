@@ -12,7 +12,10 @@ import functools
 import html
 import json
 
+from lstm_book.validation import LSTMInputError, check_integer
+
 from .html_view import front_end_css, jsonable, web_esm, widget_and_html
+from .text_view import PARTS
 
 __all__ = ["text_html", "text_widget", "text_mimebundle", "textview_esm", "NOTE_WEB", "NOTE_KERNEL"]
 
@@ -60,7 +63,7 @@ def _widget_class():
     class TextWidget(anywidget.AnyWidget):
         """The live text view in Jupyter: the front end sends {"type": "read", "text", "part", "unit", "cursor"}
         or {"type": "sample", "temperature", "seed", "prompt"}; the kernel answers with what `TextView` computes.
-        From code: ``w.read(...)`` and ``w.sample(...)`` are the view's; ``w.last`` is the last answer sent."""
+        From a cell: ``w.show(text=..., unit=..., part=...)`` drives it; ``w.last`` is the last answer sent."""
 
         _esm = traitlets.Unicode(textview_esm()).tag(sync=True)
         _css = traitlets.Unicode(front_end_css()).tag(sync=True)
@@ -85,6 +88,23 @@ def _widget_class():
                 answer = {"error": f"{type(error).__name__}: {error}"}
             self.last = {"type": content["type"], "seq": content.get("seq"), **answer}
             self.send(self.last)
+
+        def show(self, text: str | None = None, unit: int | None = None, part: str | None = None) -> None:
+            """Drive the view from a cell: put `text` in the box (the cursor at its end), pick entry `unit` of the
+            unit picker (an index into its list) or `part` ("c", "h", "i", "j", "f", "o"); the view reads it as if
+            typed. ``w.last`` then holds what the kernel computed for it."""
+            message = {"type": "set"}
+            if text is not None:
+                if not isinstance(text, str):
+                    raise LSTMInputError(f"show: argument 'text' should be a string, but got {type(text).__name__}")
+                message["text"] = text
+            if unit is not None:
+                message["choice"] = check_integer(unit, func="show", arg="unit", low=0, high=len(self.view.units) - 1)
+            if part is not None:
+                if part not in PARTS:
+                    raise LSTMInputError(f"show: argument 'part' should be one of {list(PARTS)}, but got {part!r:.40}")
+                message["part"] = part
+            self.send(message)
 
     return TextWidget
 

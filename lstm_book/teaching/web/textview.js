@@ -80,6 +80,7 @@ var LSTMTextView = (function () {
     var self = this;
     this.model = model; this.seq = 0; this.waiting = {};
     this.onMessage = function (content) {
+      if (content && content.type === "set" && self.onSet) { self.onSet(content); return; }
       var w = content && self.waiting[content.type];
       if (w && content.seq === w.seq) { delete self.waiting[content.type]; w.done(content); }
     };
@@ -154,8 +155,18 @@ var LSTMTextView = (function () {
     this.temperature.addEventListener("change", function () { self.write(); });
     this.seed.addEventListener("change", function () { self.write(); });
     this.writeButton.addEventListener("click", function () { self.write(); });
+    backend.onSet = function (m) { self.set(m); };
     this.update();
   }
+
+  // from code (the widget's show() in JupyterLab): new text in the box, another entry of the picker or part
+  View.prototype.set = function (m) {
+    if (m.text !== undefined) { this.box.value = m.text; this.box.setSelectionRange(m.text.length, m.text.length); }
+    if (m.choice !== undefined) { this.choice = m.choice; this.part = this.spec.units[m.choice].part; this.unitSelect.value = m.choice; }
+    if (m.part !== undefined) this.part = m.part;
+    this.partSelect.value = this.part;
+    this.update();
+  };
 
   // the cursor as a number of characters (code points, as Python counts them)
   View.prototype.cursor = function () {
