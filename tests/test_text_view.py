@@ -172,7 +172,7 @@ def test_the_text_view_fits_a_phone_and_shows_its_text_without_javascript(server
     try:
         tab.goto(f"{server}/{PAGE}", wait_until="load", timeout=60_000)
         root, _ = _live(tab)
-        parts = root.locator("textarea, select, input, button, .lstm-textview-text, .lstm-textview-guesses")
+        parts = root.locator(".lstm-textview").locator("textarea, select, input, button, .lstm-textview-text, .lstm-textview-guesses")
         for k in range(parts.count()):
             node = parts.nth(k)
             node.scroll_into_view_if_needed()
@@ -209,7 +209,7 @@ def test_the_text_view_in_jupyterlab(lab, chromium, tmp_path, view):  # noqa: F8
         tab.locator(".jp-Notebook .jp-Cell").first.click()
         tab.keyboard.press("Shift+Enter")
         live = tab.locator(".lstm-textview")
-        live.wait_for(timeout=90_000)
+        live.wait_for(timeout=180_000)
         v = lambda expr: live.evaluate(f"(el) => {{ const v = el.parentElement.lstmTextView; return {expr}; }}")
         tab.wait_for_function("() => document.querySelector('.lstm-textview').parentElement.lstmTextView.drawn",
                               timeout=60_000)

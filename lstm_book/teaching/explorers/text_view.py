@@ -163,16 +163,33 @@ class TextView:
                 "max_chars": 2000, "weights": weights}
 
     def trace(self, text: str) -> dict:
-        """Every step of the text, read from zeros: {"i", "j", "f", "o", "c", "h": (T, H), "y": (T, V)}."""
+        """Every step of the text, read from zeros: {"i", "j", "f", "o", "c", "h": (T, H), "y": (T, V)}.
+
+        Only the characters after the first change since the last call are read again, from the state before them
+        (a typed character costs one step): the numbers are those of one pass over the whole text, bit for bit."""
+        if not isinstance(text, str):
+            raise LSTMInputError(f"TextView.trace: argument 'text' should be a string, but got {type(text).__name__}")
         ids = self.vocabulary.encode(text)
-        if not len(ids):
-            return {**{p: np.zeros((0, self.H)) for p in PARTS}, "y": np.zeros((0, self.vocabulary.size))}
+        old_ids, old = getattr(self, "_last", (np.zeros(0, int), None))
+        n = min(len(ids), len(old_ids))
+        n = int(np.argmin(ids[:n] == old_ids[:n])) if n and not np.array_equal(ids[:n], old_ids[:n]) else n
+        kept = {q: a[:n] for q, a in old.items()} if old is not None else None
+        if kept is None or n == 0:
+            kept = {**{q: np.zeros((0, self.H)) for q in PARTS}, "y": np.zeros((0, self.vocabulary.size))}
+        h, c = (kept["h"][-1], kept["c"][-1]) if n else (np.zeros(self.H), np.zeros(self.H))
+        new = self._read(ids[n:], h, c) if len(ids) > n else None
+        out = kept if new is None else {q: np.concatenate([kept[q], new[q]]) for q in kept}
+        self._last = (ids, out)
+        return out
+
+    def _read(self, ids, h, c) -> dict:
+        """The steps of `ids` from the state (h, c): the package's fast cell, or the readable step with your
+        equations in it."""
         if not self.equations:
-            logits, tr = charlm_forward(self.params, ids[:, None])
+            logits, tr = charlm_forward(self.params, ids[:, None], h[None], c[None])
             return {"i": tr.i[:, 0], "j": tr.j[:, 0], "f": tr.f[:, 0], "o": tr.o[:, 0], "c": tr.c[:, 0],
                     "h": tr.h[:, 0], "y": logits[:, 0]}
         cell = LSTMParams(**{k: v for k, v in self.params.items() if k not in ("W_y", "b_y")})
-        h = c = np.zeros(self.H)
         steps, eye = [], np.eye(self.vocabulary.size)
         for k in ids:                                                 # the readable step, your equations in it
             step = lstm_step(eye[k], h, c, cell, **self.equations)

@@ -227,7 +227,7 @@ var LSTMTextView = (function () {
     scale.palette.forEach(function (c, k) {
       var lo = scale.low + step * k;
       h("span", {"class": "lstm-textview-swatch", style: "background:" + c, title: "from " + fmt(lo, 2)}, legend,
-        k === 0 ? "≤ " + fmt(lo + step, 1) : k === spec.bins - 1 ? "≥ " + fmt(lo, 1) : " ");
+        k === 0 ? "≤ " + fmt(lo + step, 1) : k === spec.bins - 1 ? "≥ " + fmt(lo, 1) : "\u00a0");
     });
   };
   View.prototype.write = function () {
