@@ -15,7 +15,6 @@ import json
 from lstm_book.validation import LSTMInputError, check_integer
 
 from .html_view import front_end_css, jsonable, web_esm, widget_and_html
-from .text_view import PARTS
 
 __all__ = ["text_html", "text_widget", "text_mimebundle", "textview_esm", "NOTE_WEB", "NOTE_KERNEL"]
 
@@ -101,8 +100,9 @@ def _widget_class():
             if unit is not None:
                 message["choice"] = check_integer(unit, func="show", arg="unit", low=0, high=len(self.view.units) - 1)
             if part is not None:
-                if part not in PARTS:
-                    raise LSTMInputError(f"show: argument 'part' should be one of {list(PARTS)}, but got {part!r:.40}")
+                if part not in self.spec["part_order"]:
+                    raise LSTMInputError(f"show: argument 'part' should be one of {self.spec['part_order']}, but got "
+                                         f"{part!r:.40}")
                 message["part"] = part
             self.send(message)
 
