@@ -48,6 +48,14 @@ def _quiet_server(directory):
     return serve(directory)
 
 
+def standalone_page(html: str, names, mount: str, before: str = "") -> str:
+    """A page holding a view as the website does: its HTML, the CSS, the scripts `names` of web/, then `mount`."""
+    scripts = before + "".join(f"<script>{(WEB_DIR / name).read_text(encoding='utf-8')}</script>" for name in names)
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><style>'
+            f'{(WEB_DIR / "explorer.css").read_text(encoding="utf-8")}</style></head><body>'
+            f'<main style="max-width:760px">{html}</main>{scripts}<script>{mount}</script></body></html>')
+
+
 def _browser(p):
     return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
 

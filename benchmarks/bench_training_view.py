@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_explorers import CHROMIUM, _browser  # noqa: E402
+from bench_explorers import CHROMIUM, _browser, standalone_page  # noqa: E402
 
 from lstm_book.teaching.explorers import WEB_DIR, TrainingView  # noqa: E402
 from lstm_book.teaching.explorers.training_views import training_html  # noqa: E402
@@ -51,11 +51,7 @@ def page_weight(html: str) -> None:
 def bench_site(html: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    scripts = "".join(f"<script>{(WEB_DIR / name).read_text(encoding='utf-8')}</script>"
-                      for name in ("mirror.js", "explorer.js", "trainer.js"))
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><style>'
-            f'{(WEB_DIR / "explorer.css").read_text(encoding="utf-8")}</style></head><body>'
-            f'<main style="max-width:760px">{html}</main>{scripts}<script>LSTMTrainer.mountAll()</script></body></html>')
+    page = standalone_page(html, ("mirror.js", "explorer.js", "trainer.js"), "LSTMTrainer.mountAll()")
     with sync_playwright() as p:
         browser = _browser(p)
         tab = browser.new_page(viewport={"width": 1280, "height": 1000})

@@ -34,7 +34,7 @@ from .train import _progress, init_network, network_layout
 from .validation import LSTMInputError, as_float_array, check_finite, check_integer, check_number, unchecked
 
 __all__ = ["init_charlm", "charlm_forward", "softmax", "charlm_loss", "LossAndGradients", "evaluate_bits",
-           "sample", "train_charlm", "CharLMRun"]
+           "mulberry32", "sample", "train_charlm", "CharLMRun"]
 
 LAYOUT = network_layout("lstm")        # the twelve arrays W_xi … b_o (D = V), then W_y "K H" and b_y "K" (K = V)
 
@@ -141,35 +141,64 @@ def _evaluate_bits(params, inputs, targets, T) -> float:
     return total / targets.size / math.log(2)
 
 
+def mulberry32(seed: int, n: int) -> np.ndarray:
+    """n uniform numbers in [0, 1) from a 32-bit seed: the generator `sample` draws with (mulberry32, T. Ettinger).
+
+    Its state is a counter: the k-th number (k = 1 … n) mixes a_k = seed + k·0x6D2B79F5 (mod 2^32) with a few
+    shifts, xors and products mod 2^32, and divides the 32-bit result by 2^32, exactly. Integer operations only, so
+    any language gives the same numbers: the website's sampler (lstm_book/teaching/web/mirror.js) draws these.
+    seed: an integer in [0, 2^32);  n >= 0.  Returns (n,) float64.
+    """
+    seed = check_integer(seed, func="mulberry32", arg="seed", low=0, high=_M)
+    n = check_integer(n, func="mulberry32", arg="n", low=0, high=10**8)
+    return _mulberry32(seed, n)
+
+
+_M = 0xFFFFFFFF                                                   # arithmetic mod 2^32: keep the low 32 bits
+
+
+def _mulberry32(seed: int, n: int) -> np.ndarray:
+    a = (seed + 0x6D2B79F5 * np.arange(1, n + 1, dtype=np.uint64)) & _M      # the counter, k = 1 … n
+    t = ((a ^ (a >> 15)) * (a | 1)) & _M                                     # a product mod 2^32 (Math.imul)
+    t = ((t + (((t ^ (t >> 7)) * (t | 61)) & _M)) & _M) ^ t
+    return ((t ^ (t >> 14)) & _M) / 4294967296
+
+
 def sample(params, vocabulary: Vocabulary, length: int, *, temperature: float = 1.0, seed: int = 0,
            prompt: str = "\n") -> str:
     """`length` characters written by the model, one at a time: read the prompt, then repeatedly draw the next
-    character from softmax(y_t / τ) and feed it back in. The draw: u from np.random.default_rng(seed).random(),
-    then the first character whose cumulative probability exceeds u (the same seed, the same text)."""
+    character from softmax(y_t / τ) and feed it back in. The draw: u, the next of `mulberry32(seed, length)`, then
+    the first character whose cumulative probability exceeds u (the same seed, the same text). It computes in
+    float64 (float32 weights are widened), as the website's sampler does: the two write the same text.
+    seed: an integer in [0, 2^32).
+    """
     params = _params(params, "sample")
     if not isinstance(vocabulary, Vocabulary) or vocabulary.size != params["W_y"].shape[0]:
         raise LSTMInputError(f"sample: argument 'vocabulary' should be the Vocabulary of the model's "
                              f"{params['W_y'].shape[0]} characters, but got {vocabulary!r:.60}")
     length = check_integer(length, func="sample", arg="length", low=0, high=1_000_000)
     temperature = _temperature(temperature, "sample")
-    seed = check_integer(seed, func="sample", arg="seed")
+    seed = check_integer(seed, func="sample", arg="seed", low=0, high=_M)
     if not isinstance(prompt, str) or not prompt:
         raise LSTMInputError(f"sample: argument 'prompt' should be a non-empty string, but got {prompt!r:.60}")
-    rng = np.random.default_rng(seed)
-    H = params["W_hi"].shape[1]
-    h = c = np.zeros((1, H), params["W_y"].dtype)
-    ids = list(vocabulary.encode(prompt))
-    out = []
-    for k in ids[:-1]:                                              # read the prompt
-        trace = _forward(np.array([[k]]), params, h, c)
-        h, c = trace.h[0], trace.c[0]
+    return _sample(params, vocabulary, length, temperature, seed, prompt)
+
+
+def _sample(params, vocabulary, length, temperature, seed, prompt) -> str:
+    params = {name: array.astype(np.float64) for name, array in params.items()}      # float64 throughout
+    h = c = np.zeros((1, params["W_hi"].shape[1]))
+    ids, draws, out = vocabulary.encode(prompt), _mulberry32(seed, length), []
+    if len(ids) > 1:                                                # read the prompt, all but its last character
+        trace = _forward(ids[:-1, None], params, h, c)
+        h, c = trace.h[-1], trace.c[-1]
     k = ids[-1]
-    for _ in range(length):
+    for u in draws:
         trace = _forward(np.array([[k]]), params, h, c)
         h, c = trace.h[0], trace.c[0]
-        p = _softmax((h @ params["W_y"].T + params["b_y"]).astype(np.float64), temperature)[0]
-        cumulative = np.cumsum(p)
-        k = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), len(p) - 1)
+        scores = (h[0] @ params["W_y"].T + params["b_y"]) / temperature
+        weights = np.exp(scores - scores.max())                     # softmax(y/τ) times a constant (no division)
+        cumulative = np.cumsum(weights)                             # summed left to right
+        k = min(int(np.searchsorted(cumulative, u * cumulative[-1], side="right")), len(weights) - 1)
         out.append(k)
     return vocabulary.decode(np.array(out, dtype=np.int64)) if out else ""
 

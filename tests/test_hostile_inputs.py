@@ -68,6 +68,7 @@ def test_every_public_function_is_swept():
                            "check_finite", "check_shapes", "shapes", "no_overflow",
                            "labelled", "unchecked",  # swept by test_public_surface.py
                            "TrainingView", "TrainingRun",  # test_training_view.py: bad controls and runs refused
+                           "TextView",  # test_text_view.py: bad units, parts and equations refused
                            "STYLE", "PANEL_LIMITS", "CELL_PARTS", "LSTMInputError", "Feedback",
                            "Panel",  # test_a_panel_refuses_an_unknown_scale
                            "ReferenceLine", "WEB_DIR", "EVENT_STYLE", "REFERENCE_COLOURS",

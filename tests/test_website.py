@@ -46,7 +46,7 @@ JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAGES = {"book/intro.html": False, "book/glossary.html": False, "book/references.html": False}
 WITHOUT_EXPLORER = {"10_training", "11_what_each_gate_is_worth",  # Part III trains networks: figures, no explorer
-                    "12_charlm",  # chapter 12: the language model, its figures and samples (no explorer)
+                    "12_charlm",  # chapter 12: figures, samples and the live text view (tests/test_text_view.py)
                     "13_what_the_units_learned"}  # chapter 13: its units and gates read, figures (no explorer)
 PAGES.update({f"notebooks/{name}.html": name not in WITHOUT_EXPLORER for name in NOTEBOOKS})
 MATH_PAGES = {"book/intro.html", "book/glossary.html", *(f"notebooks/{name}.html" for name in NOTEBOOKS)}

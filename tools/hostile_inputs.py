@@ -148,6 +148,7 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
         "charlm.charlm_loss": (charlm.charlm_loss, dict(params=lm, inputs=chunk, targets=nxt, h0=np.zeros((2, 3)),
                                                         c0=np.zeros((2, 3)))),
         "charlm.evaluate_bits": (charlm.evaluate_bits, dict(params=lm, inputs=chunk, targets=nxt, seq_len=3)),
+        "charlm.mulberry32": (charlm.mulberry32, dict(seed=7, n=3)),
         "charlm.sample": (charlm.sample, dict(params=lm, vocabulary=vocab, length=5, temperature=0.8, seed=1,
                                               prompt="a")),
         "charlm.train_charlm": (charlm.train_charlm, dict(train_ids=ids, validation_ids=ids, vocab_size=4,
@@ -281,7 +282,8 @@ ACCEPTS = {
     **{(f, "seed"): {"zero", "huge"} for f in ("train.train", "cell.init_params", "rnn.init_rnn_params",
                                                "variants.init_variant", "train.init_network",
                                                "memory_tasks.Task.sample", "charlm.init_charlm",
-                                               "charlm.sample", "charlm.train_charlm")},
+                                               "charlm.train_charlm")},
+    ("charlm.sample", "seed"): {"zero"}, ("charlm.mulberry32", "seed"): {"zero"}, ("charlm.mulberry32", "n"): {"zero"},
     ("memory_tasks.storage", "distraction_rate"): {"zero"},
     **{("tasks.running_example", a): _ANY_NUMBER for a in ("pulse_height", "distraction", "reset")},
     **{(f, a): _ANY_NUMBER for f in ("tasks.running_example_params", "cell.scalar_params")

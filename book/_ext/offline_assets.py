@@ -97,9 +97,11 @@ def stage(node_modules: Path, staging: Path) -> None:
 
 
 # the explorers' front end, from the book's package: lstm_book/teaching/web/<file> -> _static/vendor/lstm-explorer/<file>
-EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css", "trainer.js")
+EXPLORER_FILES = ("mirror.js", "explorer.js", "explorer.css", "trainer.js", "textview.js")
 EXPLORER_MARK = "data-lstm-explorer"
 TRAINER_MARK = "data-lstm-trainer"  # chapter 10's training view: the same files, and trainer.js after them
+# chapter 12's text view: the same files, textview.js, and the trained weights (only on the pages that show one)
+TEXTVIEW_MARK = "data-lstm-textview"
 # widget models that only the explorers' JupyterLab view uses
 EXPLORER_WIDGET_MODULE = "anywidget"
 
@@ -116,6 +118,9 @@ def stage_explorer(web: Path, staging: Path) -> None:
     target.mkdir(parents=True)
     for name in EXPLORER_FILES:
         shutil.copy2(web / name, target / name)
+    from lstm_book.teaching.explorers.text_view import WEIGHTS_FILE, weights_script   # the book's own package
+
+    (target / WEIGHTS_FILE).write_text(weights_script(), encoding="ascii")
 
 
 def configure(app, config) -> None:
@@ -216,12 +221,15 @@ def _views(models):
 def add_explorer_front_end(app, pagename, templatename, context, doctree) -> None:
     """The front end's script and style on every page that shows an explorer."""
     body = context.get("body") or ""
-    if (EXPLORER_MARK in body or TRAINER_MARK in body) and _web_dir(app).is_dir():
+    if (EXPLORER_MARK in body or TRAINER_MARK in body or TEXTVIEW_MARK in body) and _web_dir(app).is_dir():
         app.add_css_file("vendor/lstm-explorer/explorer.css")
         app.add_js_file("vendor/lstm-explorer/mirror.js")
         app.add_js_file("vendor/lstm-explorer/explorer.js")
     if TRAINER_MARK in body and _web_dir(app).is_dir():
         app.add_js_file("vendor/lstm-explorer/trainer.js")
+    if TEXTVIEW_MARK in body and _web_dir(app).is_dir():
+        app.add_js_file("vendor/lstm-explorer/charlm-weights.js")
+        app.add_js_file("vendor/lstm-explorer/textview.js")
 
 
 def accessible_citations(app, pagename, templatename, context, doctree) -> None:

@@ -28,7 +28,9 @@ The modules, each importing only those listed before it:
 * `widget`: the live view in JupyterLab (`ExplorerWidget`);
 * `description`: `Slider`, `Panel`, `ReferenceLine` and `Explorer`, whose methods hand it to the three views;
 * `part1`, `part2`: the chapters' explorers of Part I (the cell) and Part II (how it learns);
-* `training`, `training_views`: chapter 10's training view (`TrainingView`), its run and its three views.
+* `training`, `training_views`: chapter 10's training view (`TrainingView`), its run and its three views;
+* `text_view`, `text_views`: chapter 12's text view (`TextView`: the reader's text through the trained language
+  model, and its sampler) and its views.
 
 Adding an explorer: write its compute function (slider values -> dict of arrays, with "t"), describe it with
 `Explorer(...)`, and, for it to respond on the website, give `mirror=` a computation that `mirror.js` knows
@@ -40,6 +42,7 @@ from .html_view import WEB_DIR
 from .part1 import (cell_state_explorer, full_cell_explorer, gate_explorer, hidden_state_explorer,
                     leaky_integrator_data, running_example_data)
 from .part2 import LOSS_STEP, backward_data, backward_explorer, gradient_flow_data, gradient_flow_explorer
+from .text_view import TextView
 from .training import TrainingRun, TrainingView
 from .widget import widget_class
 
@@ -53,4 +56,4 @@ def __getattr__(name):
 __all__ = ["Slider", "Panel", "ReferenceLine", "Explorer", "ExplorerWidget", "WEB_DIR", "running_example_data",
            "leaky_integrator_data", "full_cell_explorer", "gate_explorer", "hidden_state_explorer",
            "cell_state_explorer", "backward_data", "backward_explorer", "gradient_flow_data", "gradient_flow_explorer",
-           "LOSS_STEP", "TrainingView", "TrainingRun"]
+           "LOSS_STEP", "TrainingView", "TrainingRun", "TextView"]

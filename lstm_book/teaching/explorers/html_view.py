@@ -22,7 +22,8 @@ import numpy as np
 
 from lstm_book.validation import LSTMInputError
 
-__all__ = ["WEB_DIR", "front_end_esm", "front_end_css", "jsonable", "explorer_html", "explorer_mimebundle"]
+__all__ = ["WEB_DIR", "front_end_esm", "front_end_css", "jsonable", "explorer_html", "explorer_mimebundle",
+           "widget_and_html", "web_esm"]
 
 #: The front end and the JavaScript mirror (served by the website, sent to JupyterLab by the widget).
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -33,6 +34,13 @@ def front_end_esm() -> str:
     """explorer.js as the ES module anywidget loads (the same file the website loads as a classic script)."""
     source = (WEB_DIR / "explorer.js").read_text(encoding="utf-8")
     return source + "\nexport default { render: LSTMExplorer.render };\n"
+
+
+@functools.lru_cache(maxsize=None)
+def web_esm(names: tuple, entry: str) -> str:
+    """The files `names` of web/, joined, as the ES module anywidget loads: its render is `entry`'s."""
+    source = "\n".join((WEB_DIR / name).read_text(encoding="utf-8") for name in names)
+    return source + f"\nexport default {{ render: {entry}.render }};\n"
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,6 +100,14 @@ def explorer_mimebundle(explorer, include=None, exclude=None):
     data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
     data = dict(data)
     data["text/html"] = explorer_html(explorer)
+    return (data, metadata) if isinstance(bundle, tuple) else data
+
+
+def widget_and_html(widget, page: str, include=None, exclude=None):
+    """A live view's output: the widget's bundle for JupyterLab, with `page` as its text/html for the website."""
+    bundle = widget._repr_mimebundle_(include=include, exclude=exclude)
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    data = {**data, "text/html": page}
     return (data, metadata) if isinstance(bundle, tuple) else data
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from lstm_book import running_example
 from lstm_book.adam import Adam
+from lstm_book.charlm import mulberry32
 from lstm_book.memory_tasks import Batch, storage
 from lstm_book.train import evaluate, network_forward, network_layout, train_step
 from lstm_book.validation import LSTMInputError, check_integer, check_number
@@ -43,18 +44,17 @@ BATCH_SIZES = (4, 8, 16, 32, 64)
 
 
 class generator:
-    """mulberry32: uniform numbers in [0, 1) from a 32-bit seed, the same as mirror.js's `generator`. Its state is
-    a counter (the k-th number is a function of seed + k·0x6D2B79F5), so numpy draws many at once: `draw(n)`."""
+    """mulberry32 (`lstm_book.charlm.mulberry32`): uniform numbers in [0, 1) from a 32-bit seed, the same as
+    mirror.js's `generator`. Its state is a counter (the k-th number is a function of seed + k·0x6D2B79F5), so numpy
+    draws many at once: `draw(n)`."""
 
     def __init__(self, seed: int):
         self.state = int(seed) & _M
 
     def draw(self, n: int) -> np.ndarray:
-        a = (self.state + 0x6D2B79F5 * np.arange(1, n + 1, dtype=np.uint64)) & _M
-        self.state = int(a[-1]) if n else self.state
-        t = ((a ^ (a >> 15)) * (a | 1)) & _M                              # Math.imul: the product mod 2^32
-        t = (((t + (((t ^ (t >> 7)) * (t | 61)) & _M)) & _M) ^ t)
-        return ((t ^ (t >> 14)) & _M) / 4294967296
+        numbers = mulberry32(self.state, n)
+        self.state = (self.state + 0x6D2B79F5 * n) & _M
+        return numbers
 
     def __call__(self) -> float:
         return float(self.draw(1)[0])

@@ -18,7 +18,7 @@ import numpy as np
 
 from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE
 
-from .html_view import WEB_DIR, _png, front_end_css, jsonable
+from .html_view import _png, front_end_css, jsonable, web_esm, widget_and_html
 
 __all__ = ["run_figure", "describe_run", "training_html", "training_widget", "training_mimebundle", "trainer_esm"]
 
@@ -99,11 +99,9 @@ def training_html(view) -> str:
             f'to train it in your browser.</figcaption></figure></div>')
 
 
-@functools.lru_cache(maxsize=1)
 def trainer_esm() -> str:
     """explorer.js (the drawing helpers), mirror.js and trainer.js as the ES module anywidget loads."""
-    source = "\n".join((WEB_DIR / name).read_text(encoding="utf-8") for name in ("explorer.js", "mirror.js", "trainer.js"))
-    return source + "\nexport default { render: LSTMTrainer.render };\n"
+    return web_esm(("explorer.js", "mirror.js", "trainer.js"), "LSTMTrainer")
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,7 +142,4 @@ def training_widget(view):
 
 def training_mimebundle(view, include=None, exclude=None):
     """The widget for JupyterLab and `training_html` for the website (as an explorer's output)."""
-    bundle = training_widget(view)._repr_mimebundle_(include=include, exclude=exclude)
-    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-    data = {**data, "text/html": training_html(view)}
-    return (data, metadata) if isinstance(bundle, tuple) else data
+    return widget_and_html(training_widget(view), training_html(view), include, exclude)

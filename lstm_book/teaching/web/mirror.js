@@ -321,6 +321,104 @@ var LSTMMirror = (function () {
                   networkForward: networkForward, crossEntropy: crossEntropy, lossAndGradients: lossAndGradients,
                   trainStep: trainStep, evaluate: evaluate};
 
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Chapter 12's text view: the trained character-level model (lstm_book.charlm) reads the reader's text and
+  // writes its own. Float64 throughout, from the float32 weights the page loads (widened exactly), as the view's
+  // Python computes (lstm_book.charlm.charlm_forward on float64 weights) and as lstm_book.charlm.sample does.
+  // One step follows lstm_book.fast._forward with ids: z = (column k of W_x + b) + W_h h_{t-1}; i = tanh(z_i);
+  // j, f, o = tanh(z/2)/2 + 1/2 (the package halves those rows first: exact in binary); c = c f + i j;
+  // h = tanh(c) o. The readout: y = W_y h + b_y. tests/test_mirror.py holds it to the package.
+
+  // arrays: the fourteen by name, each flattened row by row (W_xi (H, V), W_hi (H, H), b_i (H), ..., W_y (V, H),
+  // b_y (V)); H, V: the sizes
+  function CharModel(arrays, H, V) {
+    var parts = ["i", "j", "f", "o"], k, r, m, g;
+    this.H = H; this.V = V;
+    this.xb = new Array(V);                                 // per character: column k of W_x, plus b (4H)
+    for (k = 0; k < V; k++) {
+      var col = new Float64Array(4 * H);
+      for (g = 0; g < 4; g++) {
+        var wx = arrays["W_x" + parts[g]], b = arrays["b_" + parts[g]];
+        for (r = 0; r < H; r++) col[g * H + r] = wx[r * V + k] + b[r];
+      }
+      this.xb[k] = col;
+    }
+    this.Wh = new Float64Array(4 * H * H);                   // the four W_h stacked, (4H, H) row by row
+    for (g = 0; g < 4; g++) {
+      var wh = arrays["W_h" + parts[g]];
+      for (m = 0; m < H * H; m++) this.Wh[g * H * H + m] = wh[m];
+    }
+    this.Wy = Float64Array.from(arrays.W_y); this.by = Float64Array.from(arrays.b_y);
+  }
+  // one step from state (h, c) on character id k: {z: the activations i, j, f, o (4H), c, h}
+  CharModel.prototype.step = function (k, h, c) {
+    var H = this.H, xb = this.xb[k], Wh = this.Wh, a = new Float64Array(4 * H), cNew = new Float64Array(H),
+        hNew = new Float64Array(H), r, m;
+    for (r = 0; r < 4 * H; r++) {
+      var rec = 0, row = r * H;
+      for (m = 0; m < H; m++) rec += h[m] * Wh[row + m];
+      var z = xb[r] + rec;
+      a[r] = r < H ? Math.tanh(z) : Math.tanh(z * 0.5) * 0.5 + 0.5;
+    }
+    for (r = 0; r < H; r++) {
+      cNew[r] = c[r] * a[2 * H + r] + a[r] * a[H + r];        // c_{t-1} f_t + i_t j_t
+      hNew[r] = Math.tanh(cNew[r]) * a[3 * H + r];             // tanh(c_t) o_t
+    }
+    return {z: a, c: cNew, h: hNew};
+  };
+  // the readout's scores y = W_y h + b_y (V)
+  CharModel.prototype.logits = function (h) {
+    var H = this.H, V = this.V, y = new Float64Array(V);
+    for (var v = 0; v < V; v++) {
+      var s = 0, row = v * H;
+      for (var m = 0; m < H; m++) s += h[m] * this.Wy[row + m];
+      y[v] = s + this.by[v];
+    }
+    return y;
+  };
+  // the text's ids from the state (h, c) (zeros if not given): every step's {z, c, h} and scores
+  CharModel.prototype.read = function (ids, h, c) {
+    var steps = new Array(ids.length);
+    h = h || new Float64Array(this.H); c = c || new Float64Array(this.H);
+    for (var t = 0; t < ids.length; t++) {
+      var s = this.step(ids[t], h, c);
+      s.y = this.logits(s.h);
+      steps[t] = s; h = s.h; c = s.c;
+    }
+    return steps;
+  };
+
+  // softmax(y / τ) (lstm_book.charlm.softmax): exp of the scaled scores minus their largest, over their sum
+  function softmax(y, temperature) {
+    var n = y.length, e = new Float64Array(n), top = -Infinity, sum = 0, k;
+    for (k = 0; k < n; k++) { e[k] = y[k] / temperature; if (e[k] > top) top = e[k]; }
+    for (k = 0; k < n; k++) { e[k] = Math.exp(e[k] - top); sum += e[k]; }
+    for (k = 0; k < n; k++) e[k] = e[k] / sum;
+    return e;
+  }
+
+  // lstm_book.charlm.sample: read the prompt's ids, then `length` draws, each the first character whose cumulative
+  // exp(y/τ - max) exceeds u times their sum, u the next number of mulberry32(seed) (`generator`). Returns ids.
+  function sampleIds(model, prompt, length, temperature, seed) {
+    var h = new Float64Array(model.H), c = new Float64Array(model.H), next = generator(seed), out = [], s, t;
+    for (t = 0; t < prompt.length - 1; t++) { s = model.step(prompt[t], h, c); h = s.h; c = s.c; }
+    var k = prompt[prompt.length - 1], V = model.V, w = new Float64Array(V);
+    for (var n = 0; n < length; n++) {
+      s = model.step(k, h, c); h = s.h; c = s.c;
+      var y = model.logits(h), top = -Infinity, v;
+      for (v = 0; v < V; v++) { w[v] = y[v] / temperature; if (w[v] > top) top = w[v]; }
+      var sum = 0;
+      for (v = 0; v < V; v++) { sum += Math.exp(w[v] - top); w[v] = sum; }   // the cumulative weights
+      var target = next() * w[V - 1];
+      for (k = 0; k < V - 1 && !(w[k] > target); k++);           // the first above u·Σ (at most the last)
+      out.push(k);
+    }
+    return out;
+  }
+
+  var charlm = {CharModel: CharModel, softmax: softmax, sampleIds: sampleIds, generator: generator};
+
   function compute(spec, values) {
     var fn = computes[spec.name];
     if (!fn) throw new Error("mirror: no compute named " + spec.name);
@@ -328,7 +426,7 @@ var LSTMMirror = (function () {
   }
 
   return {sigmoid: sigmoid, scalarCell: scalarCell, scalarBackward: scalarBackward, computes: computes,
-          compute: compute, training: training};
+          compute: compute, training: training, charlm: charlm};
 })();
 
 if (typeof module !== "undefined" && module.exports) module.exports = LSTMMirror;
