@@ -156,10 +156,6 @@ def evaluate_in_chunks(params, inputs, targets, seq_len):
     return total / targets.size
 
 
-def char_temperature_gradient(logits, label, temperature):
-    return (logits[label] - softmax_t(logits, temperature) @ logits) / temperature ** 2
-
-
 def work(D, H, B, T):
     return {"multiplications": 4 * B * H * (D + H), "forward_products": T + 1, "loop_products": 8 * T}
 
@@ -257,7 +253,6 @@ ANSWERS = {
     "check_coupled_memory_backward": (coupled_memory_backward, ["dc_t", "c_prev", "f_t", "i_t"], 3),
     "check_softmax_with_temperature": (softmax_t, ["logits", "temperature"], "one"),
     "check_evaluate_in_chunks": (evaluate_in_chunks, ["params", "inputs", "targets", "seq_len"], "one"),
-    "check_char_temperature_gradient": (char_temperature_gradient, ["logits", "label", "temperature"], "one"),
     "check_work_counts": (work, ["D", "H", "B", "T"], "dict"),
     "check_clipped_norms": (clipped_norms, ["norms", "max_norm"], "one"),
     "check_smallest_forget_bias": (smallest_forget_bias, ["start", "end", "share"], "one"),
@@ -288,7 +283,6 @@ CHANGEABLE = {
     "check_forget_bias": [],
     "check_softmax_with_temperature": ["logits"],
     "check_evaluate_in_chunks": ["inputs", "targets"],
-    "check_char_temperature_gradient": ["logits"],
     "check_work_counts": [],
     "check_clipped_norms": ["norms"],
     "check_uniform_cross_entropy": ["labels", "mask"],
@@ -557,7 +551,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 31   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 7 (chapter 12: 4, 13: 3)
+    assert len(PARTS_2_3) == 30   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 6 (chapters 12 and 13: 3 each)
     assert VALUES <= {n for m in MODULES for n in m.__all__}
 
 

@@ -16,8 +16,7 @@ from .part3 import (check_adam_step, check_constant_gradient_step, check_coupled
                     check_coupled_memory_backward, check_cross_entropy, check_forget_bias, check_forget_bias_run,
                     check_gru_hidden_state, check_matching_size, check_matching_size_run, check_peephole_forget_gate,
                     check_squared_error, check_temperature_gradient, check_uniform_cross_entropy)
-from .part4 import (check_char_temperature_gradient, check_evaluate_in_chunks, check_softmax_with_temperature,
-                    check_unigram_bias)
+from .part4 import check_evaluate_in_chunks, check_softmax_with_temperature, check_unigram_bias
 from .part4_units import check_binary_correlation, check_chars_to_line_end, check_mean_gate_slope
 from .runner import Feedback
 
@@ -30,7 +29,7 @@ __all__ = [
     "check_cross_entropy", "check_squared_error", "check_temperature_gradient", "check_adam_step",
     "check_forget_bias", "check_coupled_cell_state", "check_gru_hidden_state", "check_peephole_forget_gate",
     "check_coupled_memory_backward",
-    "check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient",
+    "check_softmax_with_temperature", "check_evaluate_in_chunks",
     "check_work_counts", "check_clipped_norms", "check_smallest_forget_bias", "check_state_and_factor",
     "check_uniform_cross_entropy", "check_constant_gradient_step", "check_matching_size", "check_forget_bias_run",
     "check_matching_size_run", "check_unigram_bias",

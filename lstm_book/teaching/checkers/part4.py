@@ -1,10 +1,8 @@
 """Checkers for the exercises of Part IV (chapter 12): the softmax with a temperature, evaluation in chunks with
 the state carried, and the best readout bias of a model with no other weight (exercise 12.3: softmax(b_y) must be
-the observed frequencies, the unigram; any b_y + constant is right, so softmax(b_y) is judged). The gradient of
-the loss with respect to the temperature (`check_char_temperature_gradient`) is the former exercise 12.3, kept
-for the chapter's import until its next edit (exercise 10.4 asks the same of a batch). Each runs the reader's function on seeded cases with the runner shared by every checker, compares with
-`lstm_book` (or, for the temperature's gradient, with the derivative worked out here and checked against finite
-differences by the tests), and names the usual mistakes.
+the observed frequencies, the unigram; any b_y + constant is right, so softmax(b_y) is judged). Each runs the
+reader's function on seeded cases with the runner shared by every checker, compares with `lstm_book` (or with the
+frequencies), and names the usual mistakes.
 """
 
 from __future__ import annotations
@@ -20,8 +18,7 @@ from lstm_book.text import streams
 from .diagnoses import Mistake, single
 from .runner import Feedback, check, no_batches
 
-__all__ = ["check_softmax_with_temperature", "check_evaluate_in_chunks", "check_char_temperature_gradient",
-           "check_unigram_bias"]
+__all__ = ["check_softmax_with_temperature", "check_evaluate_in_chunks", "check_unigram_bias"]
 
 
 def _logit_cases() -> list[dict]:
@@ -132,50 +129,6 @@ def _one_number(diagnose):
             return f"it returned {len(got)} values ({type(got).__name__}); return one number."
         return diagnose(got, expected, case)
     return one
-
-
-def temperature_gradient(logits, label, temperature):
-    """dL/dτ of L = -log softmax(logits / τ)[label]: (z_label - Σ_k p_k z_k) / τ² with p = softmax(z / τ)."""
-    p = softmax(logits, temperature)
-    return (np.take_along_axis(logits, np.asarray(label)[..., None], -1)[..., 0] - np.sum(p * logits, axis=-1)) \
-        / temperature ** 2
-
-
-def _gradient_cases() -> list[dict]:
-    rng = np.random.default_rng(1990)
-    return [{"logits": rng.normal(0, 2.0, 6), "label": np.int64(k), "temperature": tau}
-            for k, tau in ((2, 1.0), (0, 0.6), (5, 1.8), (3, 0.3))]
-
-
-_GRADIENT_HINT = ("Return one number, dL/dτ for L = -log p_label with p = softmax(logits / τ). Write L with "
-                  "u = logits / τ, differentiate through u (du/dτ = -logits / τ²).")
-
-
-def check_char_temperature_gradient(function) -> Feedback:
-    """Check a reader's ``temperature_gradient(logits, label, temperature)`` -> dL/dτ (a number)."""
-    def sign(z, y, tau):
-        return -temperature_gradient(z, y, tau)
-
-    def one_tau(z, y, tau):
-        return temperature_gradient(z, y, tau) * tau
-
-    def p_at_one(z, y, tau):
-        return (z[y] - np.sum(softmax(z, 1.0) * z)) / tau ** 2
-
-    def bits(z, y, tau):
-        return temperature_gradient(z, y, tau) / math.log(2)
-
-    mistakes = [
-        Mistake(sign, "Your gradient has the wrong sign. Raising τ flattens p; when the label is the likeliest "
-                      "character that makes the loss larger, so dL/dτ > 0 there."),
-        Mistake(one_tau, "You have 1/τ where the derivative has 1/τ²: d(z/τ)/dτ = -z/τ²."),
-        Mistake(p_at_one, "You used p = softmax(logits) at τ = 1: the probabilities in the gradient are those at "
-                          "the temperature, softmax(logits / τ)."),
-        Mistake(bits, "Your gradient is of the loss in bits: the exercise asks for the loss in nats, -ln p_label."),
-    ]
-    return check("temperature_gradient", function, temperature_gradient, _gradient_cases(),
-                 _one_number(single("dL/dτ", mistakes, _GRADIENT_HINT)), ["logits", "label", "temperature"], _GRADIENT_HINT,
-                 "four labels and temperatures from 0.3 to 1.8", batched=no_batches)
 
 
 # ------------------------------------------------------------------ exercise 12.3: the bias alone
