@@ -21,9 +21,10 @@ import pytest
 from lstm_book import LSTMParams, Step, lstm_step_backward
 from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training, runner
 from lstm_book.teaching.checkers import part4 as exercises_text
+from lstm_book.teaching.checkers import part4_lookback as exercises_lookback
 from lstm_book.teaching.checkers import Feedback
 
-MODULES = (exercises, exercises_backward, exercises_training, exercises_text)
+MODULES = (exercises, exercises_backward, exercises_training, exercises_text, exercises_lookback)
 PARAMS = list(LSTMParams.NAMES)
 
 
@@ -160,6 +161,14 @@ def char_temperature_gradient(logits, label, temperature):
     return (logits[label] - softmax_t(logits, temperature) @ logits) / temperature ** 2
 
 
+def memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf):
+    delta, carried = np.empty_like(f), e
+    for s in reversed(range(len(f))):
+        delta[s], carried = carried, carried * f[s]
+    return ((delta * j * (1 - i ** 2)) @ W_xi + (delta * i * j * (1 - j)) @ W_xj
+            + (delta * c_prev * f * (1 - f)) @ W_xf)
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -196,6 +205,10 @@ ANSWERS = {
     "check_softmax_with_temperature": (softmax_t, ["logits", "temperature"], "one"),
     "check_evaluate_in_chunks": (evaluate_in_chunks, ["params", "inputs", "targets", "seq_len"], "one"),
     "check_char_temperature_gradient": (char_temperature_gradient, ["logits", "label", "temperature"], "one"),
+    "check_factor_per_step": (lambda g, first, last: (g[last] / g[first]) ** (1 / (last - first)),
+                              ["g", "first", "last"], "one"),
+    "check_memory_path": (memory_path, ["e", "f", "i", "j", "c_prev", "W_xi", "W_xj", "W_xf"], "one"),
+    "check_initial_rnn_factor": (lambda hidden_size: 3 ** -0.5, ["hidden_size"], "one"),
 }
 
 #: the inputs that hold arrays a function could overwrite (parameters are read-only: see test_read_only_parameters)
@@ -210,6 +223,8 @@ CHANGEABLE = {
     "check_softmax_with_temperature": ["logits"],
     "check_evaluate_in_chunks": ["inputs", "targets"],
     "check_char_temperature_gradient": ["logits"],
+    "check_factor_per_step": ["g"],
+    "check_initial_rnn_factor": [],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -465,7 +480,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 20   # Part II's 8, Part III's 9, Part IV's 3
+    assert len(PARTS_2_3) == 23   # Part II's 8, Part III's 9, Part IV's 3 + 3 (chapter 14)
 
 
 def test_several_results_are_judged_one_by_one():
