@@ -22,7 +22,7 @@ __all__ = ["PATH_STYLE", "PATHS", "gradient_by_distance", "reach", "plot_gradien
 #: The paths' colours and labels: the memory path in the book's colour of c_t, the hidden path in that of h_t.
 PATH_STYLE = {"total": ("#555555", "all paths"), "memory": ("#c0392b", r"memory path (only along $c$)"),
               "hidden": ("#111111", r"hidden path (through some $h$)"),
-              "no_memory": ("#16a085", r"never along $c$ (only through $h$)"),
+              "no_memory": ("#b7950b", r"never along $c$ (only through $h$)"),
               "mixed": ("#8e44ad", r"mixed (steps along $c$ and through $h$)")}
 PATHS = tuple(PATH_STYLE)
 
@@ -68,24 +68,32 @@ def reach(profile: dict, fraction: float = 0.01, path: str = "total") -> int:
     return int(below[0]) if below.size else len(profile["distance"])
 
 
-def plot_gradient_by_distance(profiles: dict, *, paths=("total", "memory", "hidden"), ax=None, title=None,
-                              first: int = 0):
-    """One panel of log10 mean |∂ ln p / ∂ x_s| against the distance t − s (from `first`): one line style per model
-    (the keys of `profiles`, e.g. "LSTM", "plain RNN"), one colour per path. Returns the Figure."""
+def plot_gradient_by_distance(profiles: dict, *, paths=("total",), colours: dict | None = None, ax=None,
+                              title=None, first: int = 0):
+    """log10 of the mean |∂ ln p / ∂ x_s| against the distance t − s (from `first`), one line per model and path.
+
+    profiles: name -> what `gradient_by_distance` returned (e.g. {"LSTM": ..., "plain RNN": ...}). With `colours`
+    (name -> colour) each model has its colour and each path its line style; without, each path has its colour
+    (PATH_STYLE) and each model its line style. A path that is all zeros (the plain RNN's memory) is not drawn.
+    Returns the Figure.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 3.6))
     dashes = ["-", "--", ":", "-."]
     for k, (name, profile) in enumerate(profiles.items()):
-        for path in paths:
+        for m, path in enumerate(paths):
             values = profile[path][first:]
-            if not values.any():            # the plain RNN has no memory path
+            if not values.any():
                 continue
-            colour, label = PATH_STYLE[path]
-            ax.plot(profile["distance"][first:], np.log10(np.maximum(values, 1e-300)), dashes[k % 4], color=colour,
-                    label=f"{name}: {label}", linewidth=1.6)
+            colour = colours[name] if colours else PATH_STYLE[path][0]
+            style = dashes[(m if colours else k) % 4]
+            label = name if len(paths) == 1 else PATH_STYLE[path][1] if len(profiles) == 1 else \
+                f"{name}: {PATH_STYLE[path][1]}"
+            ax.plot(profile["distance"][first:], np.log10(np.maximum(values, 1e-300)), style, color=colour,
+                    label=label, linewidth=1.6)
     ax.set(xlabel="distance back, t − s (characters)", ylabel=r"log10 mean $|∂ \ln p / ∂ x_s|$", title=title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="lower left")
     return ax.figure
