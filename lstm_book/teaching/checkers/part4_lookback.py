@@ -113,24 +113,24 @@ _MEMORY_HINT = ("Return g of shape (T, B, V). From the last step back: δ_s = e 
                 "own derivative) and through their input weights: (...) @ W_x.")
 
 
+#: The typical mistakes of the memory path: the switch of `_memory_path` that makes each, and what to say.
+_MEMORY_MISTAKES = {
+    "shift": "Your error at c_s is one forget gate short (or long): δ_T = e, and going back from c_{s+1} to c_s "
+             "multiplies by f_{s+1}, the gate that scaled c_s on its way into c_{s+1}; f_s is not on that way.",
+    "forward": "You ran the product the wrong way: the error starts at the last step, T, and travels back to s, so "
+               "δ_s is e times the gates f_{s+1} … f_T of the steps after s.",
+    "no_f": "The forget gate's own part is missing: c_s = c_{s−1} ⊙ f_s + i_s ⊙ j_s depends on x_s through f_s "
+            "too, with ∂c_s/∂z_f = c_{s−1} ⊙ f_s (1 − f_s).",
+    "plain_sigma": "A sigmoid's derivative is σ(1 − σ): for the input gate j_s (1 − j_s), for the forget gate "
+                   "f_s (1 − f_s); you used the gate's value alone.",
+    "no_tanh": "The input state is a tanh: ∂i_s/∂z_i = 1 − i_s², which your gradient of the i part lacks.",
+}
+
+
 def check_memory_path(function) -> Feedback:
     """Check a reader's ``memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf)`` -> (T, B, V)."""
-    mistakes = [
-        Mistake(lambda *a: _memory_path(*a, shift=True),
-                "Your error at c_s is one forget gate short (or long): δ_T = e, and going back from c_{s+1} to c_s "
-                "multiplies by f_{s+1}, the gate that scaled c_s on its way into c_{s+1}; f_s is not on that way."),
-        Mistake(lambda *a: _memory_path(*a, forward=True),
-                "You ran the product the wrong way: the error starts at the last step, T, and travels back to s, so "
-                "δ_s is e times the gates f_{s+1} … f_T of the steps after s."),
-        Mistake(lambda *a: _memory_path(*a, no_f=True),
-                "The forget gate's own part is missing: c_s = c_{s−1} ⊙ f_s + i_s ⊙ j_s depends on x_s through f_s "
-                "too, with ∂c_s/∂z_f = c_{s−1} ⊙ f_s (1 − f_s)."),
-        Mistake(lambda *a: _memory_path(*a, plain_sigma=True),
-                "A sigmoid's derivative is σ(1 − σ): for the input gate j_s (1 − j_s), for the forget gate "
-                "f_s (1 − f_s); you used the gate's value alone."),
-        Mistake(lambda *a: _memory_path(*a, no_tanh=True),
-                "The input state is a tanh: ∂i_s/∂z_i = 1 − i_s², which your gradient of the i part lacks."),
-    ]
+    mistakes = [Mistake(lambda *a, switch=switch: _memory_path(*a, **{switch: True}), words)
+                for switch, words in _MEMORY_MISTAKES.items()]
     return check("memory_path", function, memory_path, _memory_cases(), single("g", mistakes, _MEMORY_HINT),
                  ["e", "f", "i", "j", "c_prev", "W_xi", "W_xj", "W_xf"], _MEMORY_HINT,
                  "one step, 6 and 12 steps, batches of 1 to 3", batched=no_batches)
