@@ -145,6 +145,22 @@ def test_the_rnn_language_model_reads_ids_as_one_hot_and_its_loss_and_gradients_
         evaluate_bits(params, inputs, targets, seq_len=T), abs=1e-12)        # the carried state, chunk to chunk
 
 
+def test_the_rnn_language_model_samples_and_trains_below_the_bigram_on_a_small_text():
+    from lstm_book.charlm import sample, train_charlm
+    from lstm_book.text import Vocabulary, build_vocabulary, count_model, count_model_bits, streams
+    text = "def f(x):\n    return x + 1\n\n" * 40
+    vocab = build_vocabulary(text, 1)
+    ids = vocab.encode(text)
+    run = train_charlm(ids, ids, vocab.size, hidden_size=16, batch_size=4, seq_len=20, updates=150,
+                       learning_rate=1e-2, eval_every=50, progress=False, checkpoints=[150], cell="rnn")
+    inputs, targets = streams(ids, 16)
+    bigram = count_model_bits(count_model(ids, vocab.size, 2), inputs, targets)
+    assert run.curve[-1][3] < 0.5 * bigram < run.curve[0][3] and set(run.params) == set(LAYOUTS["rnn"])
+    written = sample(run.params, vocab, 40, temperature=0.5, seed=1)
+    assert len(written) == 40 and written == sample(run.params, vocab, 40, temperature=0.5, seed=1)
+    assert isinstance(vocab, Vocabulary) and "return" in sample(run.params, vocab, 200, temperature=0.3, seed=2)
+
+
 def test_init_charlm_refuses_an_unknown_cell():
     with pytest.raises(LSTMInputError, match="'cell'"):
         init_charlm(5, 3, 0, "gru")
