@@ -19,6 +19,8 @@ The model, in the order the book builds it:
 * `memory_tasks`: the tasks of Part III;  `losses`: the readout and the losses;  `adam`: Adam;
   `train`: a network, its training step and the loop (chapter 10);
 * `variants`: the cells compared in chapter 11 (no forget, input or output gate, coupled gates, peepholes, GRU);
+* `text`, `charlm`: the corpus of Part IV and the character-level language model, LSTM or plain RNN (chapter 12);
+  `lookback`: how far back one of its predictions looks, by path (chapter 14);
 * `validation`: the checks of every input. Each public function checks its arguments once, naming them as you
   passed them, and then runs unchecked code; there is no switch that turns the checks off.
 """

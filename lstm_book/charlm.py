@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -29,23 +30,36 @@ from .fast import _forward
 from .gradients import _clip_by_global_norm
 from .losses import _cross_entropy, readout, readout_backward
 from .params import Params, as_params
+from .rnn import _rnn_backward, _rnn_forward
 from .text import Vocabulary, _ids, streams
 from .train import _progress, init_network, network_layout
 from .validation import LSTMInputError, as_float_array, check_finite, check_integer, check_number, unchecked
 
 __all__ = ["init_charlm", "charlm_forward", "softmax", "charlm_loss", "LossAndGradients", "evaluate_bits",
-           "mulberry32", "sample", "train_charlm", "CharLMRun"]
+           "mulberry32", "sample", "train_charlm", "CharLMRun", "RNNTrace"]
 
 LAYOUT = network_layout("lstm")        # the twelve arrays W_xi … b_o (D = V), then W_y "K H" and b_y "K" (K = V)
+#: The plain RNN's language model (chapter 14): W_xh, W_hh, b_h, then the same readout. It has no c_t: its "trace"
+#: is an `RNNTrace` whose c is all zeros, so that one loop carries either model's state from chunk to chunk.
+LAYOUTS = {"lstm": LAYOUT, "rnn": network_layout("rnn")}
 
 
-def init_charlm(vocab_size: int, hidden_size: int, seed: int = 0) -> Params:
+class RNNTrace(NamedTuple):
+    """The plain RNN's states over a chunk, h (T, B, H), and c: zeros of that shape (a plain RNN has no memory)."""
+
+    h: np.ndarray
+    c: np.ndarray
+
+
+def init_charlm(vocab_size: int, hidden_size: int, seed: int = 0, cell: str = "lstm") -> Params:
     """Random float32 parameters of a language model over `vocab_size` characters with `hidden_size` units:
-    `init_network("lstm", V, H, V, seed=seed)` (weights uniform in ±1/√H, biases 0, b_f = 1)."""
+    `init_network(cell, V, H, V, seed=seed)` (weights uniform in ±1/√H, biases 0, b_f = 1). cell: "lstm", or
+    "rnn" for the plain RNN of chapter 9 (chapter 14 compares the two)."""
     V = check_integer(vocab_size, func="init_charlm", arg="vocab_size", low=2, high=10_000)
     H = check_integer(hidden_size, func="init_charlm", arg="hidden_size", low=1, high=10_000)
-    params = init_network("lstm", V, H, V, seed=check_integer(seed, func="init_charlm", arg="seed"))
-    return Params({k: v.astype(np.float32) for k, v in params.items()}, LAYOUT, func="init_charlm")
+    cell = _cell(cell, "init_charlm")
+    params = init_network(cell, V, H, V, seed=check_integer(seed, func="init_charlm", arg="seed"))
+    return Params({k: v.astype(np.float32) for k, v in params.items()}, LAYOUTS[cell], func="init_charlm")
 
 
 def charlm_forward(params, inputs, h0=None, c0=None):
@@ -59,8 +73,16 @@ def charlm_forward(params, inputs, h0=None, c0=None):
 
 
 def _charlm_forward(params, inputs, h0, c0):
-    trace = _forward(inputs, params, h0, c0)                      # ids: the input half is a lookup
+    trace = _states(params, inputs, h0, c0)
     return unchecked(readout)(trace.h, params["W_y"], params["b_y"]), trace
+
+
+def _states(params, inputs, h0, c0):
+    """The cell's states over the chunk: the LSTM's `Trace`, or the plain RNN's `RNNTrace`."""
+    if "W_hh" in params:                                          # the plain RNN (chapter 14): no memory c_t
+        hs = _rnn_forward(inputs, params, h0)
+        return RNNTrace(hs, np.zeros_like(hs))
+    return _forward(inputs, params, h0, c0)                       # ids: the input half is a lookup
 
 
 def softmax(logits, temperature: float = 1.0) -> np.ndarray:
@@ -111,7 +133,11 @@ def _charlm_loss(params, inputs, targets, h0, c0) -> LossAndGradients:
     logits, trace = _charlm_forward(params, inputs, h0, c0)
     nats, dlogits = _cross_entropy(logits, targets, np.ones(targets.shape, bool))   # mean -ln p, and p - one_hot
     dW_y, db_y, dh = unchecked(readout_backward)(trace.h, params["W_y"], dlogits)
-    grads = _backward(inputs, params, trace, dh, h0, c0).params()                  # through the chunk, no further
+    if "W_hh" in params:                                                            # the plain RNN (chapter 14)
+        grads = {k: v for k, v in _rnn_backward(inputs, params, trace.h, dh, h0)._asdict().items()
+                 if k in params}
+    else:
+        grads = _backward(inputs, params, trace, dh, h0, c0).params()              # through the chunk, no further
     grads.update(W_y=dW_y, b_y=db_y)
     return LossAndGradients(nats / math.log(2), grads, trace.h[-1].copy(), trace.c[-1].copy())
 
@@ -129,7 +155,7 @@ def evaluate_bits(params, inputs, targets, seq_len: int = 100) -> float:
 
 
 def _evaluate_bits(params, inputs, targets, T) -> float:
-    B, H = inputs.shape[1], params["W_hi"].shape[1]
+    B, H = inputs.shape[1], params["W_y"].shape[1]
     h = c = np.zeros((B, H), params["W_y"].dtype)
     total = 0.0
     for start in range(0, len(inputs), T):
@@ -186,14 +212,14 @@ def sample(params, vocabulary: Vocabulary, length: int, *, temperature: float = 
 
 def _sample(params, vocabulary, length, temperature, seed, prompt) -> str:
     params = {name: array.astype(np.float64) for name, array in params.items()}      # float64 throughout
-    h = c = np.zeros((1, params["W_hi"].shape[1]))
+    h = c = np.zeros((1, params["W_y"].shape[1]))
     ids, draws, out = vocabulary.encode(prompt), _mulberry32(seed, length), []
     if len(ids) > 1:                                                # read the prompt, all but its last character
-        trace = _forward(ids[:-1, None], params, h, c)
+        trace = _states(params, ids[:-1, None], h, c)
         h, c = trace.h[-1], trace.c[-1]
     k = ids[-1]
     for u in draws:
-        trace = _forward(np.array([[k]]), params, h, c)
+        trace = _states(params, np.array([[k]]), h, c)
         h, c = trace.h[0], trace.c[0]
         scores = (h[0] @ params["W_y"].T + params["b_y"]) / temperature
         weights = np.exp(scores - scores.max())                     # softmax(y/τ) times a constant (no division)
@@ -216,7 +242,7 @@ class CharLMRun(NamedTuple):
 
 def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int, batch_size: int = 32,
                  seq_len: int = 100, updates: int, learning_rate: float = 2e-3, clip: float = 5.0, seed: int = 0,
-                 eval_every: int = 200, checkpoints=(), progress: bool = True) -> CharLMRun:
+                 eval_every: int = 200, checkpoints=(), progress: bool = True, cell: str = "lstm") -> CharLMRun:
     """Train a language model with truncated BPTT, Adam and clipping (`charlm_loss`, `lstm_book.adam.Adam`,
     `lstm_book.gradients.clip_by_global_norm`), from `init_charlm(vocab_size, hidden_size, seed)`.
 
@@ -224,6 +250,7 @@ def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int
     chunk to the next; at the end of the text every stream starts again from zeros. Nothing else is random: the
     seed and these arguments fix the run. Every `eval_every` updates the validation text is scored
     (`evaluate_bits`, 16 streams). checkpoints: the updates after which to keep a copy of the parameters.
+    cell: "lstm", or "rnn" for the plain RNN trained the same way (chapter 14).
     """
     V = check_integer(vocab_size, func="train_charlm", arg="vocab_size", low=2, high=10_000)
     train_ids = _ids(train_ids, V, "train_charlm", "train_ids", ndim=1)
@@ -243,7 +270,8 @@ def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int
                              f"{checkpoints!r:.60}") from None
     if not isinstance(progress, bool):
         raise LSTMInputError(f"train_charlm: argument 'progress' should be True or False, but got {progress!r:.60}")
-    params = dict(init_charlm(V, hidden_size, seed))
+    cell = _cell(cell, "train_charlm")
+    params, layout = dict(init_charlm(V, hidden_size, seed, cell)), LAYOUTS[cell]
     inputs, targets = streams(train_ids, B)
     if len(inputs) < T:
         raise LSTMInputError(f"train_charlm: argument 'train_ids' is too short for {B} streams of seq_len={T}")
@@ -254,8 +282,8 @@ def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int
     h = c = np.zeros((B, H), np.float32)
     curve, kept, recent = [], {}, []
     if 0 in keep:
-        kept[0] = Params(params, LAYOUT, func="train_charlm")
-    bar = _progress(steps, f"char-LSTM H={H}", progress)
+        kept[0] = Params(params, layout, func="train_charlm")
+    bar = _progress(steps, f"char-{cell.upper()} H={H}", progress)
     start = time.perf_counter()
     for update in range(1, steps + 1):
         k = (update - 1) % chunks
@@ -267,7 +295,7 @@ def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int
         params = adam._step(params, grads)
         recent.append(bits)
         if update in keep:
-            kept[update] = Params(params, LAYOUT, func="train_charlm")
+            kept[update] = Params(params, layout, func="train_charlm")
         if update % every == 0 or update == steps:
             valid_bits = _evaluate_bits(params, *valid, T)
             curve.append((update, update * B * T, float(np.mean(recent)), valid_bits, time.perf_counter() - start))
@@ -279,12 +307,14 @@ def train_charlm(train_ids, validation_ids, vocab_size: int, *, hidden_size: int
     if bar is not None:
         bar.update(steps - bar.n)
         bar.close()
-    return CharLMRun(Params(params, LAYOUT, func="train_charlm"), curve, kept, time.perf_counter() - start)
+    return CharLMRun(Params(params, layout, func="train_charlm"), curve, kept, time.perf_counter() - start)
 
 
 def _params(params, func: str) -> Params:
-    """A language model's parameters: the LSTM's twelve with D = V, then W_y (V, H), b_y (V,)."""
-    params = as_params(params, LAYOUT, func=func)
+    """A language model's parameters: the LSTM's twelve with D = V (or the plain RNN's three), then W_y (V, H),
+    b_y (V,)."""
+    params = as_params(params, LAYOUTS["rnn" if isinstance(params, Mapping) and "W_hh" in params else "lstm"],
+                       func=func)
     if params.sizes["D"] != params.sizes["K"]:
         raise LSTMInputError(f"{func}: argument 'params' should read and predict the same V characters (D = K), "
                              f"but has D={params.sizes['D']}, K={params.sizes['K']}")
@@ -309,6 +339,12 @@ def _check(func: str, params, inputs, h0, c0):
         check_finite(value, func=func, arg=name)
         states.append(value.astype(dtype, copy=False))
     return params, inputs, *states
+
+
+def _cell(cell, func: str) -> str:
+    if not isinstance(cell, str) or cell not in LAYOUTS:
+        raise LSTMInputError(f"{func}: argument 'cell' should be 'lstm' or 'rnn', but got {cell!r:.60}")
+    return cell
 
 
 def _temperature(value, func: str) -> float:

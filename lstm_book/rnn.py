@@ -78,10 +78,12 @@ def rnn_forward(xs, params: RNNParams, h0=None) -> np.ndarray:
 
 
 def _rnn_forward(xs, params, h) -> np.ndarray:
-    """The loop of `rnn_forward` on checked inputs; params: W_xh, W_hh, b_h by name (any mapping)."""
+    """The loop of `rnn_forward` on checked inputs; params: W_xh, W_hh, b_h by name (any mapping). xs may also be
+    (T, B) integer character ids that stand for one-hot inputs (chapter 14): then W_xh x_t is column k_t of W_xh."""
     W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
-    hs = np.empty(xs.shape[:-1] + (W_hh.shape[0],), np.result_type(xs, h, W_hh))
-    z = xs @ W_xh.T + b_h                        # the input's part of every step, in one product
+    ids = xs.dtype.kind in "iu"
+    hs = np.empty(xs.shape[:2 if ids else -1] + (W_hh.shape[0],), np.result_type(h, W_hh, *(() if ids else (xs,))))
+    z = (W_xh.T[xs] if ids else xs @ W_xh.T) + b_h    # the input's part of every step: a lookup, or one product
     for t in range(len(xs)):
         h = hs[t] = np.tanh(z[t] + h @ W_hh.T)
     return hs
@@ -103,10 +105,14 @@ def _rnn_backward(xs, params, hs, dh, h0) -> RNNGradients:
     """`rnn_backward` on checked inputs; params: W_xh, W_hh, b_h by name (any mapping)."""
     h_prev = np.concatenate([h0[None], hs[:-1]])
     dz, _, dh_next = _back_through_time(params, hs, dh)
-    H, D = params["W_hh"].shape[0], xs.shape[-1]
+    H, D = params["W_hh"].shape[0], params["W_xh"].shape[1]
     flat = dz.reshape(-1, H)
+    if xs.dtype.kind in "iu":  # character ids (chapter 14): the lookup's backward is the product with one-hot rows
+        xs, dxs = np.eye(D, dtype=dz.dtype)[xs], None                  # and integer ids get no gradient
+    else:
+        dxs = dz @ params["W_xh"]
     return RNNGradients(W_xh=flat.T @ xs.reshape(-1, D), W_hh=flat.T @ h_prev.reshape(-1, H),
-                        b_h=flat.sum(axis=0), xs=dz @ params["W_xh"], h0=dh_next)
+                        b_h=flat.sum(axis=0), xs=dxs, h0=dh_next)
 
 
 def _check_first_step(func, xs, params, h0, hs):

@@ -22,7 +22,7 @@ from lstm_book.charlm import (LAYOUT, charlm_forward, charlm_loss, evaluate_bits
 from lstm_book.gradients import gradient_check
 from lstm_book.params import Params
 from lstm_book.text import RARE, Vocabulary, build_vocabulary, count_model, count_model_bits, load_corpus, streams
-from lstm_book.teaching.charlm_training import EARLY, RECIPE, RUN_DIR, load_run
+from lstm_book.teaching.charlm_training import EARLY, RECIPE, RNN_KEEP, RNN_RUN_DIR, RUN_DIR, load_run
 from test_fast import to_torch_lstm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,10 +240,29 @@ def test_the_command_reproduces_the_committed_early_checkpoint(tmp_path):
     assert record["curve"][-1]["update"] == EARLY[0]
 
 
+def test_the_command_reproduces_the_committed_rnn_checkpoint_and_the_rnn_run_is_whole_and_small(tmp_path):
+    """Chapter 14's plain RNN: `--cell rnn --updates 20` gives the committed update-20 checkpoint; the committed run
+    is the LSTM's recipe with cell "rnn", 5000 updates, its checkpoints RNN_KEEP, and under 0.6 MB."""
+    done = subprocess.run([sys.executable, "-m", "lstm_book.teaching.charlm_training", "--cell", "rnn",
+                           "--updates", str(EARLY[0]), "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    fresh = load_run(tmp_path)["checkpoints"][EARLY[0]]
+    run = load_run(RNN_RUN_DIR)
+    committed = run["checkpoints"][EARLY[0]]
+    assert set(committed) == {"W_xh", "W_hh", "b_h", "W_y", "b_y"}
+    assert max(float(np.abs(fresh[k] - committed[k]).max()) for k in committed) < 1e-6
+    initial = init_charlm(93, RECIPE["hidden_size"], RECIPE["seed"], "rnn")
+    assert max(float(np.abs(initial[k] - committed[k]).max()) for k in committed) > 1e-3   # it did train
+    assert run["record"]["recipe"] == {**RECIPE, "cell": "rnn"} and set(run["checkpoints"]) == set(RNN_KEEP)
+    assert run["record"]["curve"][-1]["update"] == RECIPE["updates"]
+    assert sum(f.stat().st_size for f in RNN_RUN_DIR.iterdir()) < 600_000
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--updates", "0"], "--updates: expected an integer"), (["--updates"], "--updates: expected"),
     (["--out", "/no/such/dir"], "--out: expected an existing directory"), (["--fast"], "unknown argument"),
-    (["--updates", "3", "--updates", "4"], "expected once")])
+    (["--updates", "3", "--updates", "4"], "expected once"), (["--cell", "gru"], "--cell: expected lstm or rnn")])
 def test_a_bad_flag_is_one_line_and_exit_status_2(argv, message, tmp_path):
     done = subprocess.run([sys.executable, "-m", "lstm_book.teaching.charlm_training", *argv], capture_output=True,
                           text=True, timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})

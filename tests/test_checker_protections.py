@@ -21,9 +21,10 @@ import pytest
 from lstm_book import LSTMParams, Step, lstm_step_backward
 from lstm_book.teaching.checkers import part1 as exercises, part2 as exercises_backward, part3 as exercises_training, runner
 from lstm_book.teaching.checkers import part4 as exercises_text, part4_units as exercises_units
+from lstm_book.teaching.checkers import part4_lookback as exercises_lookback
 from lstm_book.teaching.checkers import Feedback
 
-MODULES = (exercises, exercises_backward, exercises_training, exercises_text, exercises_units)
+MODULES = (exercises, exercises_backward, exercises_training, exercises_text, exercises_units, exercises_lookback)
 PARAMS = list(LSTMParams.NAMES)
 
 
@@ -218,6 +219,14 @@ def binary_correlation(values, inside):
     return (y @ x) / np.sqrt((x * x).sum(0) * (y @ y))
 
 
+def memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf):
+    delta, carried = np.empty_like(f), e
+    for s in reversed(range(len(f))):
+        delta[s], carried = carried, carried * f[s]
+    return ((delta * j * (1 - i ** 2)) @ W_xi + (delta * i * j * (1 - j)) @ W_xj
+            + (delta * c_prev * f * (1 - f)) @ W_xf)
+
+
 def _gate_names(g):
     return ["x_t", "h_prev", f"W_x{g}", f"W_h{g}", f"b_{g}"]
 
@@ -264,6 +273,10 @@ ANSWERS = {
     "check_chars_to_line_end": (chars_to_line_end, ["text"], "one"),
     "check_binary_correlation": (binary_correlation, ["values", "inside"], "one"),
     "check_mean_gate_slope": (lambda values: np.mean(values * (1 - values), axis=0), ["values"], "one"),
+    "check_factor_per_step": (lambda g, first, last: (g[last] / g[first]) ** (1 / (last - first)),
+                              ["g", "first", "last"], "one"),
+    "check_memory_path": (memory_path, ["e", "f", "i", "j", "c_prev", "W_xi", "W_xj", "W_xf"], "one"),
+    "check_initial_rnn_factor": (lambda hidden_size: 3 ** -0.5, ["hidden_size"], "one"),
 }
 
 #: the checkers whose answer is a count: integers are right there (the hostile integers are numbers off)
@@ -294,6 +307,8 @@ CHANGEABLE = {
     "check_chars_to_line_end": [],
     "check_binary_correlation": ["values", "inside"],
     "check_mean_gate_slope": ["values"],
+    "check_factor_per_step": ["g"],
+    "check_initial_rnn_factor": [],
 }
 
 PART_1 = [n for n in exercises.__all__ if n.startswith("check_")]
@@ -551,7 +566,7 @@ def test_a_wrong_parameter_list_is_named_before_anything_runs(name):
 
 def test_every_public_checker_is_in_the_catalogue():
     assert set(CHECKERS) == set(ANSWERS), set(CHECKERS) ^ set(ANSWERS)
-    assert len(PARTS_2_3) == 30   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 6 (chapters 12 and 13: 3 each)
+    assert len(PARTS_2_3) == 33   # Part II's 12, Part III's 12 (and the 2 of training runs), Part IV's 9 (chapters 12-14: 3 each)
     assert VALUES <= {n for m in MODULES for n in m.__all__}
 
 

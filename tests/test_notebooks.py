@@ -51,7 +51,7 @@ def test_every_chapter_is_there_and_in_the_table_of_contents():
     names = {p.stem for p in NOTEBOOKS}
     part_two = {"07_one_matrix_product", "08_backward_pass", "09_gradients_through_time"}  # tests/test_part2_chapters.py
     part_three = {"10_training", "11_what_each_gate_is_worth"}  # tests/test_part3_chapters.py
-    part_four = {"12_charlm", "13_what_the_units_learned"}  # tests/test_part4_chapters.py
+    part_four = {"12_charlm", "13_what_the_units_learned", "14_how_far_back"}  # tests/test_part4_chapters.py
     assert names == {"00_lstm_at_a_glance", *CHAPTERS, *part_two, *part_three, *part_four}
     toc = (ROOT / "_toc.yml").read_text()
     for name in names:

@@ -47,7 +47,8 @@ NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb
 PAGES = {"book/intro.html": False, "book/glossary.html": False, "book/references.html": False}
 WITHOUT_EXPLORER = {"10_training", "11_what_each_gate_is_worth",  # Part III trains networks: figures, no explorer
                     "12_charlm",  # chapter 12: figures, samples and the live text view (tests/test_text_view.py)
-                    "13_what_the_units_learned"}  # chapter 13: its units and gates read, figures (no explorer)
+                    "13_what_the_units_learned",  # chapter 13: its units and gates read, figures, the text view again
+                    "14_how_far_back"}  # chapter 14: gradients measured on the trained networks, figures only
 PAGES.update({f"notebooks/{name}.html": name not in WITHOUT_EXPLORER for name in NOTEBOOKS})
 MATH_PAGES = {"book/intro.html", "book/glossary.html", *(f"notebooks/{name}.html" for name in NOTEBOOKS)}
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -54,6 +54,8 @@ RECORDS = {
     "charlm.LossAndGradients": "a record of what charlm_loss returned",
     "charlm.CharLMRun": "a record of what train_charlm returned",
     "units.UnitMeasures": "a record of what measure_units returned; rank_units checks the one it is given",
+    "charlm.RNNTrace": "a record of the plain RNN's states over a chunk, made by charlm_forward",
+    "lookback.InputGradients": "a record of what input_gradients returned",
     "validation.shapes": "a decorator applied when the package is imported; its specs are the package's own",
     "validation.unchecked": "returns the body of a function, for the model's own callers; no input to check",
 }
@@ -115,7 +117,7 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
     mask = np.array([[True, False], [True, True], [False, True]])
     reg = np.random.default_rng(2).normal(size=(3, 2, 4))
     optimiser = adam.Adam(0.01)
-    from lstm_book import charlm, text, units
+    from lstm_book import charlm, lookback, text, units
     vocab = text.Vocabulary(text.RARE + "ab\n")
     ids = vocab.encode("ab\nab\nba\nbba\n")
     lm = charlm.init_charlm(4, 3, seed=0)
@@ -141,7 +143,7 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
         "text.count_model": (text.count_model, dict(ids=ids, vocab_size=4, order=2)),
         "text.count_model_bits": (text.count_model_bits, dict(model=text.count_model(ids, 4, 2), inputs=chunk,
                                                               targets=nxt)),
-        "charlm.init_charlm": (charlm.init_charlm, dict(vocab_size=4, hidden_size=3, seed=0)),
+        "charlm.init_charlm": (charlm.init_charlm, dict(vocab_size=4, hidden_size=3, seed=0, cell="lstm")),
         "charlm.charlm_forward": (charlm.charlm_forward, dict(params=lm, inputs=chunk, h0=np.zeros((2, 3)),
                                                               c0=np.zeros((2, 3)))),
         "charlm.softmax": (charlm.softmax, dict(logits=np.ones((2, 4)), temperature=0.5)),
@@ -154,7 +156,9 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
         "charlm.train_charlm": (charlm.train_charlm, dict(train_ids=ids, validation_ids=ids, vocab_size=4,
                                                           hidden_size=3, batch_size=2, seq_len=3, updates=2,
                                                           learning_rate=0.01, clip=1.0, seed=0, eval_every=1,
-                                                          checkpoints=[1], progress=False)),
+                                                          checkpoints=[1], progress=False, cell="lstm")),
+        "lookback.input_gradients": (lookback.input_gradients, dict(params=lm, inputs=chunk, targets=nxt[-1],
+                                                                    h0=np.zeros((2, 3)), c0=np.zeros((2, 3)))),
         "equations.sigmoid": (equations.sigmoid, dict(z=np.linspace(-3, 3, 4))),
         "equations.tanh": (equations.tanh, dict(z=np.linspace(-3, 3, 4))),
         "equations.hidden_state": (equations.hidden_state, dict(c_t=c, o_t=np.full(3, 0.5))),
@@ -278,7 +282,8 @@ ACCEPTS = {
     ("units.gate_saturation", "values"): {"zero", "an axis too many", "an entry too few"},   # any shape in [0, 1]
     **{(f, a): {"string"} for f, a in (("units.text_features", "text"), ("units.measure_units", "choose_on"),
                                        ("units.measure_units", "report_on"))},
-    **{(f, a): {"None"} for f in ("charlm.charlm_forward", "charlm.charlm_loss") for a in ("h0", "c0")},
+    **{(f, a): {"None"} for f in ("charlm.charlm_forward", "charlm.charlm_loss", "lookback.input_gradients")
+       for a in ("h0", "c0")},
     **{(f, "seed"): {"zero", "huge"} for f in ("train.train", "cell.init_params", "rnn.init_rnn_params",
                                                "variants.init_variant", "train.init_network",
                                                "memory_tasks.Task.sample", "charlm.init_charlm",

@@ -3,7 +3,8 @@ wrong, naming the mistake when it is a typical one. Part I (the six equations an
 backward pass) and Part III (training and the variants), Part IV (the language model).
 
 One runner serves every checker (`runner`, with `safe_call` for each call of your function), one way of judging
-a result (`results`, `diagnoses`), and one catalogue of mistakes per part (`part1`, `part2`, `part3`, `part4`, with chapter 13's in `part4_units`).
+a result (`results`, `diagnoses`), and one catalogue of mistakes per part (`part1`, `part2`, `part3`, `part4`, with
+chapter 13's in `part4_units` and chapter 14's in `part4_lookback`).
 """
 
 from .part1 import (check_cell_state, check_forget_gate, check_hidden_state, check_input_gate, check_input_state,
@@ -18,6 +19,7 @@ from .part3 import (check_adam_step, check_constant_gradient_step, check_coupled
                     check_squared_error, check_temperature_gradient, check_uniform_cross_entropy)
 from .part4 import check_evaluate_in_chunks, check_softmax_with_temperature, check_unigram_bias
 from .part4_units import check_binary_correlation, check_chars_to_line_end, check_mean_gate_slope
+from .part4_lookback import check_factor_per_step, check_initial_rnn_factor, check_memory_path
 from .runner import Feedback
 
 __all__ = [
@@ -34,4 +36,5 @@ __all__ = [
     "check_uniform_cross_entropy", "check_constant_gradient_step", "check_matching_size", "check_forget_bias_run",
     "check_matching_size_run", "check_unigram_bias",
     "check_chars_to_line_end", "check_binary_correlation", "check_mean_gate_slope",
+    "check_factor_per_step", "check_memory_path", "check_initial_rnn_factor",
 ]
