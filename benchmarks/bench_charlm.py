@@ -8,8 +8,8 @@ measured matrix-product rate that the step reaches.
 A benchmark, not a test: it prints timings. Targets: at most 1.0x PyTorch's time and at least 60% of the
 matrix-product peak (the peak: the median rate of a 1024 x 1024 float32 product on the same threads). The
 step's work counted: every matrix product the model needs (the recurrent products forward and back, the gradient
-of W_h, the readout forward and back); the input half is a lookup (chapter 12) and its backward a scatter-add (one
-sum per character), neither a product, so they count nothing. A last line gives the rate of one step's recurrent
+of W_h, the readout forward and back); the input half is a lookup (chapter 12) and counts nothing, although its
+backward runs as a product with the one-hot rows (kept so that the committed run reproduces bit for bit). A last line gives the rate of one step's recurrent
 product alone, (B, H) @ (H, 4H), which two thirds of the counted work runs at: the ceiling the loop's products set.
 
 Run it on quiet cores: the two BLAS threads of either side slow down many times when another process takes a core,

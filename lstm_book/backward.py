@@ -240,11 +240,11 @@ def _backward(xs, params: LSTMParams, trace: Trace, dh, h0, c0) -> Gradients:
         dh_next = dz[t].reshape(B, 4 * H) @ W_h                        # every part → h_{t-1}
     # The weights: each step's share, summed over the steps (and the batch) in one product per matrix.
     dz = dz.reshape(T * B, 4 * H)
-    if ids:  # the lookup's backward, a scatter-add: row k of dW_x^T sums ∂L/∂z_t over the steps whose input was k
-        dW_xT, dxs, chars = np.zeros(W_x.shape[::-1], dtype), None, xs.reshape(T * B)   # no gradient for ids
-        for k in np.unique(chars):                                     # (one sum per character that occurs)
-            dz[chars == k].sum(axis=0, out=dW_xT[k])
-        dW_x = dW_xT.T
+    if ids:  # the lookup's backward: column k of dW_x sums ∂L/∂z_t over the steps whose input was k. That is the
+        # product with the one-hot rows, which BLAS does faster than numpy's scatter-add (np.add.at)
+        one_hot = np.zeros((T * B, W_x.shape[1]), dtype)
+        one_hot[np.arange(T * B), xs.reshape(T * B)] = 1
+        dW_x, dxs = dz.T @ one_hot, None                               # no gradient for integer ids
     else:
         dW_x = dz.T @ xs.reshape(T * B, -1)
         dxs = (dz @ W_x).reshape(xs.shape)

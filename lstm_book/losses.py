@@ -19,19 +19,14 @@ __all__ = ["readout", "readout_backward", "cross_entropy", "squared_error", "LOS
 
 @shapes(h="T B H", W_y="K H", b_y="K")
 def readout(h, W_y, b_y):
-    """y_t = W_y h_t + b_y for every step: h (T, B, H), W_y (K, H), b_y (K,)  ->  (T, B, K).
-    The T·B steps are one matrix of rows (T·B, H): one product for all of them."""
-    T, B, H = h.shape
-    return (h.reshape(T * B, H) @ W_y.T + b_y).reshape(T, B, -1)
+    """y_t = W_y h_t + b_y for every step: h (T, B, H), W_y (K, H), b_y (K,)  ->  (T, B, K)."""
+    return h @ W_y.T + b_y
 
 
 @shapes(h="T B H", W_y="K H", dy="T B K")
 def readout_backward(h, W_y, dy):
-    """Gradients of the readout from dy = dL/dy (T, B, K): returns dW_y (K, H), db_y (K,), dh (T, B, H).
-    dW_y sums dy_t h_t^T over every step and sequence: one product of the (T·B)-row matrices."""
-    T, B, H = h.shape
-    dy = dy.reshape(T * B, -1)
-    return dy.T @ h.reshape(T * B, H), dy.sum(axis=0), (dy @ W_y).reshape(T, B, H)
+    """Gradients of the readout from dy = dL/dy (T, B, K): returns dW_y (K, H), db_y (K,), dh (T, B, H)."""
+    return np.einsum("tbk,tbh->kh", dy, h), dy.sum(axis=(0, 1)), dy @ W_y
 
 
 def cross_entropy(logits, labels, mask):

@@ -120,7 +120,7 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
     from lstm_book import charlm, lookback, text, units
     vocab = text.Vocabulary(text.RARE + "ab\n")
     ids = vocab.encode("ab\nab\nba\nbba\n")
-    lm = charlm.init_charlm(4, 3, seed=0)
+    lm, lm0, zeros = charlm.init_charlm(4, 3, seed=0), charlm.init_charlm(4, 3, seed=1), np.zeros((2, 3))
     chunk, nxt = text.streams(ids, 2)
     return {
         "text.Vocabulary": (text.Vocabulary, dict(chars=text.RARE + "ab")),
@@ -130,11 +130,10 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
                                                         features=np.array([0.0, 1.0, 0.0, 2.0]))),
         "units.character_control": (units.character_control, dict(ids=ids, feature=np.arange(len(ids)) % 3.0)),
         "units.gate_saturation": (units.gate_saturation, dict(values=np.linspace(0.0, 1.0, 7), low=0.2, high=0.8)),
-        "units.measure_units": (units.measure_units, dict(params=lm, untrained=charlm.init_charlm(4, 3, seed=1),
-                                                          vocabulary=vocab, choose_on="a(b)\n  ab\n",
-                                                          report_on="(ab)\n ba\n")),
-        "units.rank_units": (units.rank_units, dict(measures=units.measure_units(
-            lm, charlm.init_charlm(4, 3, seed=1), vocab, "a(b)\n  ab\n", "(ab)\n ba\n"), margin=0.05)),
+        "units.measure_units": (units.measure_units, dict(params=lm, untrained=lm0, vocabulary=vocab,
+                                                          choose_on="a(b)\n  ab\n", report_on="(ab)\n ba\n")),
+        "units.rank_units": (units.rank_units, dict(measures=units.measure_units(lm, lm0, vocab, "a(b)\n  ab\n",
+                                                                                  "(ab)\n ba\n"), margin=0.05)),
         "text.Vocabulary.encode": (vocab.encode, dict(text="abba")),
         "text.Vocabulary.decode": (vocab.decode, dict(ids=np.array([1, 2, 0]))),
         "text.build_vocabulary": (text.build_vocabulary, dict(text="abcab", min_count=2)),
@@ -144,21 +143,18 @@ def valid_calls() -> dict[str, tuple[Callable, dict]]:
         "text.count_model_bits": (text.count_model_bits, dict(model=text.count_model(ids, 4, 2), inputs=chunk,
                                                               targets=nxt)),
         "charlm.init_charlm": (charlm.init_charlm, dict(vocab_size=4, hidden_size=3, seed=0, cell="lstm")),
-        "charlm.charlm_forward": (charlm.charlm_forward, dict(params=lm, inputs=chunk, h0=np.zeros((2, 3)),
-                                                              c0=np.zeros((2, 3)))),
+        "charlm.charlm_forward": (charlm.charlm_forward, dict(params=lm, inputs=chunk, h0=zeros, c0=zeros)),
         "charlm.softmax": (charlm.softmax, dict(logits=np.ones((2, 4)), temperature=0.5)),
-        "charlm.charlm_loss": (charlm.charlm_loss, dict(params=lm, inputs=chunk, targets=nxt, h0=np.zeros((2, 3)),
-                                                        c0=np.zeros((2, 3)))),
+        "charlm.charlm_loss": (charlm.charlm_loss, dict(params=lm, inputs=chunk, targets=nxt, h0=zeros, c0=zeros)),
         "charlm.evaluate_bits": (charlm.evaluate_bits, dict(params=lm, inputs=chunk, targets=nxt, seq_len=3)),
         "charlm.mulberry32": (charlm.mulberry32, dict(seed=7, n=3)),
-        "charlm.sample": (charlm.sample, dict(params=lm, vocabulary=vocab, length=5, temperature=0.8, seed=1,
-                                              prompt="a")),
+        "charlm.sample": (charlm.sample, dict(params=lm, vocabulary=vocab, length=5, temperature=0.8, seed=1, prompt="a")),
         "charlm.train_charlm": (charlm.train_charlm, dict(train_ids=ids, validation_ids=ids, vocab_size=4,
                                                           hidden_size=3, batch_size=2, seq_len=3, updates=2,
                                                           learning_rate=0.01, clip=1.0, seed=0, eval_every=1,
                                                           checkpoints=[1], progress=False, cell="lstm")),
         "lookback.input_gradients": (lookback.input_gradients, dict(params=lm, inputs=chunk, targets=nxt[-1],
-                                                                    h0=np.zeros((2, 3)), c0=np.zeros((2, 3)))),
+                                                                    h0=zeros, c0=zeros)),
         "equations.sigmoid": (equations.sigmoid, dict(z=np.linspace(-3, 3, 4))),
         "equations.tanh": (equations.tanh, dict(z=np.linspace(-3, 3, 4))),
         "equations.hidden_state": (equations.hidden_state, dict(c_t=c, o_t=np.full(3, 0.5))),

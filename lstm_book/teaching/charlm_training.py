@@ -93,11 +93,12 @@ def load_run(directory=RUN_DIR) -> dict:
     from the recipe (`init_charlm(V, H, seed)`, rounded through float16 like the other SAMPLES)."""
     directory = Path(directory)
     record = json.loads((directory / "run.json").read_text())
-    layout = dict(init_charlm(2, 1, cell=record["recipe"].get("cell", "lstm")).layout)
+    recipe = record["recipe"]
+    cell = recipe.get("cell", "lstm")
+    layout = dict(init_charlm(2, 1, cell=cell).layout)
     with np.load(directory / "weights.npz") as stored:
         params = Params({k: stored[k] for k in layout}, layout, func="load_run")
-    recipe = record["recipe"]
-    initial = init_charlm(len(record["vocabulary"]), recipe["hidden_size"], recipe["seed"])   # update 0
+    initial = init_charlm(len(record["vocabulary"]), recipe["hidden_size"], recipe["seed"], cell)   # update 0
     checkpoints = {0: Params({k: initial[k].astype(np.float16).astype(np.float32) for k in layout}, layout,
                              func="load_run")}
     with np.load(directory / "checkpoints.npz") as stored:
