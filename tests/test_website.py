@@ -579,3 +579,30 @@ def test_the_training_view_fits_a_phone_and_shows_a_finished_run_without_javascr
         assert tab.locator("[data-lstm-trainer] button, [data-lstm-trainer] input, .lstm-trainer").count() == 0
     finally:
         context.close()
+
+
+def test_a_panel_drawn_scaled_says_so_in_its_key_and_readout(server, browser):
+    """Chapter 8 draws each step's share of the biases' gradients times 100: the panel's key says so once, the
+    readout under the figure with every value; the unscaled panels say nothing."""
+    spec = backward_explorer().spec()
+    assert {spec["styles"][n]["scale"] for n in ("share_i", "share_j", "share_f", "share_o")} == {"×100"}
+    assert spec["styles"]["dc"]["scale"] == spec["styles"]["c"]["scale"] == ""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server}/notebooks/08_backward_pass.html", wait_until="load", timeout=60_000)
+        root = tab.locator("[data-lstm-explorer]").first
+        keys = root.locator(".lstm-explorer-panelkey")
+        keys.first.wait_for(timeout=30_000)
+        texts = [keys.nth(k).text_content() for k in range(keys.count())]
+        assert [t.count("(drawn ×100)") for t in texts] == [0, 0, 1], texts
+        figure = root.locator("svg[role=img]").first
+        box = figure.bounding_box()
+        figure.hover(position={"x": box["width"] * 0.75, "y": box["height"] * 0.8})
+        tab.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.8, steps=4)
+        tab.wait_for_function("(el) => el.textContent.startsWith('t = ')",
+                              arg=root.locator(".lstm-explorer-readout").element_handle(), timeout=10_000)
+        readout = root.locator(".lstm-explorer-readout").text_content()
+        assert readout.count(" ×100 = ") == 4 and "∂L/∂c" in readout and "∂L/∂ct ×100" not in readout, readout
+    finally:
+        context.close()

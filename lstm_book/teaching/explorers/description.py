@@ -244,7 +244,7 @@ class Explorer:
             "panels": [{"series": list(p.series), "limits": list(p.limits) if p.limits else None, "scale": p.scale}
                        for p in self.panels],
             "styles": {n: {"colour": STYLE[n][0], "label": plain_label(n), "text": plain_label(n),
-                           "short": _symbol(n), "steps": n == "x"} for n in names},
+                           "short": _symbol(n), "scale": _scale(n), "steps": n == "x"} for n in names},
             "events": _events(self.events),
             "lines": [{"label": l.label, "key": l.key, "orientation": l.orientation, "colour": l.colour,
                        "text": l.text} for l in self.lines],
@@ -273,6 +273,12 @@ class Explorer:
 def _symbol(name: str) -> str:
     label = STYLE[name][1]
     return label[label.index("$") + 1:label.rindex("$")].replace("\\", "")
+
+
+def _scale(name: str) -> str:
+    """What the drawn values are multiplied by, when the label says so after its symbol ("×100"), else ""."""
+    label = STYLE[name][1]
+    return label[label.rindex("$") + 1:].strip()
 
 
 def _events(events):

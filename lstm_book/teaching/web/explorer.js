@@ -399,6 +399,9 @@ var LSTMExplorer = (function () {
         s("tspan", {fill: spec.styles[name].colour, "font-weight": "bold"}, key, "\u2014 ");
         richText(key, spec.styles[name].short || spec.styles[name].label, true);
       });
+      // values drawn scaled (chapter 8's shares, ×100): said once, after the panel's key
+      var scales = panel.series.map(function (name) { return spec.styles[name].scale || ""; });
+      if (scales[0] && scales.every(function (v) { return v === scales[0]; })) s("tspan", {}, key, "  (drawn " + scales[0] + ")");
     });
     s("text", {x: L.left + plotW / 2, y: L.height - 4, "text-anchor": "middle", "class": "lstm-explorer-axis"}, g, "time step t");
     this.svg.replaceChild(g, this.plot);
@@ -437,7 +440,10 @@ var LSTMExplorer = (function () {
     var x = G.left + (data.t[k] - G.x0) / (G.x1 - G.x0) * G.plotW;
     this.cursor = s("line", {x1: x, x2: x, y1: G.top, y2: G.bottom, "class": "lstm-explorer-cursor"}, this.plot);
     spec.panels.forEach(function (panel) {
-      panel.series.forEach(function (name) { parts.push(spec.styles[name].short + " = " + fmt(data[name][k], 3)); });
+      panel.series.forEach(function (name) {
+        var scale = spec.styles[name].scale ? " " + spec.styles[name].scale : "";
+        parts.push(spec.styles[name].short + scale + " = " + fmt(data[name][k], 3));
+      });
     });
     this.readout.textContent = "";
     richText(this.readout, "t = " + data.t[k] + ":  " + parts.join(",  "), false);
