@@ -130,3 +130,12 @@ def test_each_explorer_shows_the_address_of_its_live_page(pdf):
     live = [name for name in sorted(p.stem for p in (ROOT / "notebooks").glob("0*.ipynb"))]
     for name in live:
         assert f"https://book.example/notebooks/{name}.html" in text, name
+
+
+def test_each_text_view_shows_the_address_of_its_live_page(pdf):
+    """Chapters 12 and 13's text box prints as its static text, with the address of the page where it runs (and no
+    "With JavaScript on" a reader of paper cannot act on)."""
+    text = re.sub(r"\s+", "", "".join(pdf["text"]))
+    for name in ("12_charlm", "13_what_the_units_learned"):
+        assert f"whereyoutypeyourowntextandthemodelwritesafterit:https://book.example/notebooks/{name}.html" in text, name
+    assert "WithJavaScripton,typeyourowntext" not in text

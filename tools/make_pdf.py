@@ -12,8 +12,8 @@ needs pyppeteer's own Chromium download, which is not available offline.
 
 What the print document holds, in the order of _toc.yml: a title page, a table of contents (with page numbers,
 found in a first print), every page's article (math typeset by the site's own MathJax; every figure; each explorer
-as its figure at the defaults with the address of its live page), then an appendix with every exercise's solution,
-then the glossary and the bibliography as they are on the site. The PDF has bookmarks, links and embedded fonts.
+as its figure at the defaults with the address of its live page; each text view as its static text with that
+address), then an appendix with every exercise's solution, then the glossary and the bibliography as they are on the site. The PDF has bookmarks, links and embedded fonts.
 """
 
 from __future__ import annotations
@@ -74,6 +74,13 @@ ARRANGE = r"""async (siteUrl) => {
     const address = siteUrl + e.closest('.book-page').dataset.page;
     if (caption) caption.innerHTML = caption.textContent.split(': the figure at the default values')[0]
       + ': the figure at the default values. The live explorer, with its sliders: <a class="explorer-address" href="'
+      + address + '">' + address + '</a>';
+  }
+  for (const e of document.querySelectorAll('[data-lstm-textview]')) {
+    const note = e.querySelector('.lstm-textview-static p');
+    const address = siteUrl + e.closest('.book-page').dataset.page;
+    if (note) note.innerHTML = note.innerHTML.replace('With JavaScript on, type your own text.', '')
+      + 'The live text box, where you type your own text and the model writes after it: <a class="explorer-address" href="'
       + address + '">' + address + '</a>';
   }
   await MathJax.startup.promise;
