@@ -26,7 +26,7 @@ import numpy as np
 
 from .adam import Adam
 from .backward import _backward
-from .fast import _forward
+from .fast import _forward, _halved, _run
 from .gradients import _clip_by_global_norm
 from .losses import _cross_entropy, readout, readout_backward
 from .params import Params, as_params
@@ -212,14 +212,19 @@ def sample(params, vocabulary: Vocabulary, length: int, *, temperature: float = 
 
 def _sample(params, vocabulary, length, temperature, seed, prompt) -> str:
     params = {name: array.astype(np.float64) for name, array in params.items()}      # float64 throughout
+    halved = None if "W_hh" in params else _halved(params, np.float64)  # the LSTM's stacked weights, made once
+
+    def states(ids, h, c):                                          # the cell over ids: the same loop as training
+        return _states(params, ids, h, c) if halved is None else _run(ids, halved, h, c)
+
     h = c = np.zeros((1, params["W_y"].shape[1]))
     ids, draws, out = vocabulary.encode(prompt), _mulberry32(seed, length), []
     if len(ids) > 1:                                                # read the prompt, all but its last character
-        trace = _states(params, ids[:-1, None], h, c)
+        trace = states(ids[:-1, None], h, c)
         h, c = trace.h[-1], trace.c[-1]
     k = ids[-1]
     for u in draws:
-        trace = _states(params, np.array([[k]]), h, c)
+        trace = states(np.array([[k]]), h, c)
         h, c = trace.h[0], trace.c[0]
         scores = (h[0] @ params["W_y"].T + params["b_y"]) / temperature
         weights = np.exp(scores - scores.max())                     # softmax(y/τ) times a constant (no division)

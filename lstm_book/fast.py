@@ -87,17 +87,28 @@ def _forward(xs, params: LSTMParams, h, c):
 
     Returns the `Trace`, each field (T, B, H).
     """
-    T, B = xs.shape[:2]
-    H = h.shape[-1]
     ids = xs.dtype.kind in "iu"                         # (T, B) character ids instead of inputs (chapter 12)
     dtype = np.result_type(h, c, *params.values(), *(() if ids else (xs,)))
+    return _run(xs, _halved(params, dtype), h, c)
+
+
+def _halved(params, dtype):
+    """The stacked weights as the loop uses them, in `dtype`: W_x (4H, D), W_h^T (H, 4H) and b (4H,), the rows of
+    the σ parts halved. A caller that steps one character at a time (`lstm_book.charlm.sample`) makes them once."""
     W_x, W_h, b = (a.astype(dtype, copy=False) for a in _stack(params))
     # σ(z) = (1 + tanh(z/2)) / 2, so one tanh serves all four parts if the σ parts' rows are halved first
-    half = np.ones(4 * H, dtype)
-    half[H:] = 0.5
-    W_x, b = W_x * half[:, None], b * half
+    half = np.ones(len(b), dtype)
+    half[len(b) // 4:] = 0.5
     W_hT = np.ascontiguousarray(W_h.T) * half           # (H, 4H), copied row by row: the BLAS reads it faster
-    if ids:  # x_t = one_hot(k): W_x x_t + b is row k of the (V, 4H) table W_x^T + b, so a lookup, not a product
+    return W_x * half[:, None], W_hT, b * half
+
+
+def _run(xs, halved, h, c):
+    """The loop itself, with the weights `_halved` made: xs (T, B, D) or ids (T, B); h and c (B, H)."""
+    W_x, W_hT, b = halved
+    T, B = xs.shape[:2]
+    H, dtype = W_hT.shape[0], W_hT.dtype
+    if xs.dtype.kind in "iu":  # x_t = one_hot(k): W_x x_t + b is row k of the table W_x^T + b: a lookup, no product
         gates = (np.ascontiguousarray(W_x.T) + b)[xs.reshape(T * B)]
     else:
         gates = xs.astype(dtype, copy=False).reshape(T * B, -1) @ W_x.T   # the input half of every step, one product,

@@ -149,11 +149,11 @@ def test_a_mutated_fast_cell_is_caught_by_the_step_comparison(monkeypatch):
     """The 1e-12 comparison with lstm_step can fail: a fast cell that forgets to halve the σ rows is caught."""
     import inspect
 
-    source = inspect.getsource(lstm_book.fast._forward)
-    assert source.count("half[H:] = 0.5") == 1
+    source = inspect.getsource(lstm_book.fast._halved)
+    assert source.count("half[len(b) // 4:] = 0.5") == 1
     namespace = dict(vars(lstm_book.fast))
-    exec(compile(source.replace("half[H:] = 0.5", "half[H:] = 1.0"), "<mutant>", "exec"), namespace)
-    monkeypatch.setattr(lstm_book.fast, "_forward", namespace["_forward"])
+    exec(compile(source.replace("half[len(b) // 4:] = 0.5", "half[len(b) // 4:] = 1.0"), "<mutant>", "exec"), namespace)
+    monkeypatch.setattr(lstm_book.fast, "_halved", namespace["_halved"])
     params = random_params(2, 3, seed=1)
     xs = np.random.default_rng(0).normal(size=(4, 2))
     reference = steps_one_by_one(xs, params, np.zeros(3), np.zeros(3))
