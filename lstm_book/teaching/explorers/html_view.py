@@ -23,7 +23,7 @@ import numpy as np
 from lstm_book.validation import LSTMInputError
 
 __all__ = ["WEB_DIR", "front_end_esm", "front_end_css", "jsonable", "explorer_html", "explorer_mimebundle",
-           "widget_and_html", "web_esm"]
+           "widget_and_html", "web_esm", "spec_json"]
 
 #: The front end and the JavaScript mirror (served by the website, sent to JupyterLab by the widget).
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -63,11 +63,17 @@ def jsonable(value):
     return value
 
 
+def spec_json(spec) -> str:
+    """A view's description as JSON to hold in the page's <script> element: compact, no NaN, and no "</" that would
+    end the element early."""
+    return json.dumps(jsonable(spec), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
 def explorer_html(explorer) -> str:
     """The explorer (an `Explorer`) as the website holds it: the description (for the front end and the mirror)
     and the static figure at the defaults with its text alternative (what shows with JavaScript off)."""
     spec = explorer.spec()
-    payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = spec_json(spec)
     fig = explorer.figure()
     png = base64.b64encode(_png(fig)).decode("ascii")
     alt = html.escape(explorer.describe(), quote=True)

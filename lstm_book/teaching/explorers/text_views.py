@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 
 from lstm_book.validation import LSTMInputError, check_integer
 
-from .html_view import front_end_css, jsonable, web_esm, widget_and_html
+from .html_view import front_end_css, jsonable, spec_json, web_esm, widget_and_html
 
 __all__ = ["text_html", "text_widget", "text_mimebundle", "textview_esm", "NOTE_WEB", "NOTE_KERNEL"]
 
@@ -43,7 +42,7 @@ def static_text(view) -> str:
 def text_html(view) -> str:
     """The view as the website holds it: the description for textview.js and the static text."""
     spec = {**view.spec(), "note": NOTE_WEB}
-    payload = json.dumps(jsonable(spec), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = spec_json(spec)
     return (f'<div class="lstm-explorer" data-lstm-textview>'
             f'<script type="application/json" class="lstm-textview-spec">{payload}</script>'
             f'{static_text(view)}</div>')

@@ -11,14 +11,13 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import json
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_book.teaching.figures.plots import EVENT_STYLE, STYLE
 
-from .html_view import _png, front_end_css, jsonable, web_esm, widget_and_html
+from .html_view import _png, front_end_css, jsonable, spec_json, web_esm, widget_and_html
 
 __all__ = ["run_figure", "describe_run", "training_html", "training_widget", "training_mimebundle", "trainer_esm"]
 
@@ -88,7 +87,7 @@ def describe_run(view, run) -> str:
 def training_html(view) -> str:
     """The view as the website holds it: the description for trainer.js and the static figure of a finished run."""
     spec = {**view.spec(), "note": NOTE_WEB}
-    payload = json.dumps(jsonable(spec), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = spec_json(spec)
     run = view.run()
     png = base64.b64encode(_png(run_figure(view, run))).decode("ascii")
     alt = html.escape(describe_run(view, run), quote=True)
