@@ -9,8 +9,12 @@ A benchmark, not a test: it prints timings. Targets: at most 1.0x PyTorch's time
 matrix-product peak (the peak: the median rate of a 1024 x 1024 float32 product on the same threads). The
 step's work counted: every matrix product the model needs (the recurrent products forward and back, the gradient
 of W_h, the readout forward and back); the input half is a lookup (chapter 12) and counts nothing, although its
-backward runs as a product with the one-hot rows (kept so that the committed run reproduces bit for bit). A last line gives the rate of one step's recurrent
-product alone, (B, H) @ (H, 4H), which two thirds of the counted work runs at: the ceiling the loop's products set.
+backward runs as a product with the one-hot rows (kept so that the committed run reproduces bit for bit).
+
+Where the time goes: for each shape a last line times our step's matrix products alone (the same shapes, the same
+BLAS, no other work) against PyTorch's whole step, and the rate of one step's recurrent product, (B, H) @ (H, 4H),
+which two thirds of the counted work runs at: the ceiling the loop's products set. Each side is timed after a pause,
+as `bench_lstm.interleaved` says why.
 
 Run it on quiet cores: the two BLAS threads of either side slow down many times when another process takes a core,
 and the spread of the ratios (printed) says how much the machine was shared; on shared cores `--threads 1` gives
@@ -97,6 +101,34 @@ def step_product_rate(B, H, repeats: int = 9) -> float:
     return 64 * 2 * B * H * 4 * H / np.median(times)
 
 
+def step_products_time(T, B, V, H, repeats: int = 9) -> float:
+    """The median time of the matrix products of one training step alone, on random arrays of the step's shapes:
+    the recurrent product forward and back at every step, dW_h, the lookup's backward (with one-hot rows), and the
+    readout forward and back."""
+    rng = np.random.default_rng(0)
+
+    def arrays(*shape):
+        return rng.random(shape, dtype=np.float32)
+
+    h, W_hT, W_h, dz_t, out = arrays(B, H), arrays(H, 4 * H), arrays(4 * H, H), arrays(B, 4 * H), arrays(B, 4 * H)
+    dz, hs, one_hot, W_y, dy = arrays(T * B, 4 * H), arrays(T * B, H), arrays(T * B, V), arrays(V, H), arrays(T * B, V)
+
+    def products():
+        for _ in range(T):
+            np.matmul(h, W_hT, out=out)
+        for _ in range(T):
+            dz_t @ W_h
+        dz.T @ hs, dz.T @ one_hot, hs @ W_y.T, dy.T @ hs, dy @ W_y
+
+    products()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        products()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="interleaved pairs per setting (default 15)")
@@ -109,6 +141,7 @@ def main():
     print(f"{'(T, B, V, H)':<22}{'lstm_book':>11}{'PyTorch':>11}{'ratio (median)':>16}{'chars/s ours':>14}"
           f"{'theirs':>9}{'of peak':>9}  targets ≤1.0x, ≥60%")
     rng = np.random.default_rng(0)
+    theirs_by_shape = {}
     for T, B, V, H in ((100, 32, 93, 128), (64, 32, 96, 256)):       # the book's model; the issue's reference
         params = init_charlm(V, H, seed=1)
         inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
@@ -118,6 +151,11 @@ def main():
         print(f"{str((T, B, V, H)):<22}{np.median(ours) * 1e3:>8.1f} ms{np.median(theirs) * 1e3:>8.1f} ms"
               f"{np.median(ratio):>13.2f}x  {T * B / np.median(ours):>12,.0f}{T * B / np.median(theirs):>9,.0f}"
               f"{share:>9.0%}  {verdict} (ratios {np.min(ratio):.2f}-{np.max(ratio):.2f})")
+        theirs_by_shape[T, B, V, H] = np.median(theirs)
+    for shape, theirs in theirs_by_shape.items():
+        alone = step_products_time(*shape)
+        print(f"{str(shape)}: our step's matrix products alone take {alone * 1e3:.1f} ms, {alone / theirs:.2f}x "
+              f"PyTorch's whole step")
     rate = step_product_rate(32, 256)
     print(f"the loop's product alone, (32, 256) @ (256, 1024): {rate / 1e9:.0f} GFLOP/s, {rate / peak:.0%} of peak")
 

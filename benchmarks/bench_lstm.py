@@ -5,6 +5,14 @@ nn.LSTM on the CPU: same thread count, float32, the two interleaved, median of t
 
 A benchmark, not a test: it prints timings and ratios (lstm_book time / PyTorch time; below 1 is faster).
 Targets: at most 1.5x at the two batched shapes, at most 3x per step at H = 1 on the running example.
+
+Each side is timed after a pause (SETTLE) and one untimed call. Without the pause the two libraries' thread pools
+fight: after a call, numpy's OpenBLAS workers and PyTorch's OpenMP workers keep spinning for a while, waiting for
+more work, and take the cores the other side's next call needs. Timed back to back, PyTorch's step at
+(100, 32, 93, 128) took 25 ms instead of the 12 ms it takes alone, numpy's little more than alone, and the ratios
+of one run spread from 0.2 to 4: the median ratio then said "about as fast as PyTorch" when PyTorch alone is more
+than twice as fast. With the pause each side runs at its speed alone (the ratios of a run within about 1.5x of
+each other).
 """
 
 from __future__ import annotations
@@ -75,14 +83,20 @@ def make_pair(xs, params, dh):
     return ours, theirs
 
 
+SETTLE = 0.3  # seconds: longer than OpenBLAS's workers spin after a call (about 0.1 s), and OpenMP's
+
+
 def interleaved(ours, theirs, repeats: int, inner: int):
-    """Time the two alternately (which goes first alternates too); return the per-pair times and ratios."""
+    """Time the two alternately (which goes first alternates too), each after a pause and a call that is not timed
+    (the module's docstring says why); return the per-pair times and ratios."""
     for _ in range(3):  # warm up both
         ours(), theirs()
     times_ours, times_theirs = [], []
     for k in range(repeats):
         pair = [(ours, times_ours), (theirs, times_theirs)]
         for function, times in (pair if k % 2 == 0 else pair[::-1]):
+            time.sleep(SETTLE)  # the other side's idle threads stop spinning: they would take this side's cores
+            function()          # this side's threads awake and its caches warm
             start = time.perf_counter()
             for _ in range(inner):
                 function()
