@@ -13,8 +13,10 @@ backward runs as a product with the one-hot rows (kept so that the committed run
 
 Where the time goes: for each shape a last line times our step's matrix products alone (the same shapes, the same
 BLAS, no other work) against PyTorch's whole step, and the rate of one step's recurrent product, (B, H) @ (H, 4H),
-which two thirds of the counted work runs at: the ceiling the loop's products set. Each side is timed after a pause,
-as `bench_lstm.interleaved` says why.
+which two thirds of the counted work runs at: the ceiling the loop's products set. A second ratio is taken against
+PyTorch with oneDNN turned off (`torch.backends.mkldnn.enabled = False`): PyTorch's CPU LSTM otherwise runs as
+oneDNN's RNN primitive, one compiled kernel for the whole layer; without it, as separate operations, as numpy does.
+Each side is timed after a pause, as `bench_lstm.interleaved` says why.
 
 Run it on quiet cores: the two BLAS threads of either side slow down many times when another process takes a core,
 and the spread of the ratios (printed) says how much the machine was shared; on shared cores `--threads 1` gives
@@ -156,6 +158,13 @@ def main():
         alone = step_products_time(*shape)
         print(f"{str(shape)}: our step's matrix products alone take {alone * 1e3:.1f} ms, {alone / theirs:.2f}x "
               f"PyTorch's whole step")
+    torch.backends.mkldnn.enabled = False                          # PyTorch's LSTM as separate operations
+    for T, B, V, H in theirs_by_shape:
+        params = init_charlm(V, H, seed=1)
+        inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+        ours, theirs, ratio = interleaved(*make_pair(params, inputs, targets), args.repeats, inner=1)
+        print(f"{str((T, B, V, H))}: against PyTorch without oneDNN ({np.median(theirs) * 1e3:.1f} ms): "
+              f"{np.median(ratio):.2f}x (ratios {np.min(ratio):.2f}-{np.max(ratio):.2f})")
     rate = step_product_rate(32, 256)
     print(f"the loop's product alone, (32, 256) @ (256, 1024): {rate / 1e9:.0f} GFLOP/s, {rate / peak:.0%} of peak")
 
