@@ -212,7 +212,7 @@ def sample(params, vocabulary: Vocabulary, length: int, *, temperature: float = 
 
 def _sample(params, vocabulary, length, temperature, seed, prompt) -> str:
     params = {name: array.astype(np.float64) for name, array in params.items()}      # float64 throughout
-    halved = None if "W_hh" in params else _halved(params, np.float64)  # the LSTM's stacked weights, made once
+    halved = None if "W_hh" in params else _halved(params, np.float64, ids=True)  # the LSTM's weights, made once
 
     def states(ids, h, c):                                          # the cell over ids: the same loop as training
         return _states(params, ids, h, c) if halved is None else _run(ids, halved, h, c)

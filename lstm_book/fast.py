@@ -89,27 +89,30 @@ def _forward(xs, params: LSTMParams, h, c):
     """
     ids = xs.dtype.kind in "iu"                         # (T, B) character ids instead of inputs (chapter 12)
     dtype = np.result_type(h, c, *params.values(), *(() if ids else (xs,)))
-    return _run(xs, _halved(params, dtype), h, c)
+    return _run(xs, _halved(params, dtype, ids), h, c)
 
 
-def _halved(params, dtype):
-    """The stacked weights as the loop uses them, in `dtype`: W_x (4H, D), W_h^T (H, 4H) and b (4H,), the rows of
-    the σ parts halved. A caller that steps one character at a time (`lstm_book.charlm.sample`) makes them once."""
+def _halved(params, dtype, ids: bool):
+    """The stacked weights as the loop uses them, in `dtype`, the rows of the σ parts halved: W_x (4H, D),
+    W_h^T (H, 4H), b (4H,), and for ids (chapter 12) the table W_x^T + b (D, 4H), else None. A caller that steps
+    one character at a time (`lstm_book.charlm.sample`) makes them once."""
     W_x, W_h, b = (a.astype(dtype, copy=False) for a in _stack(params))
     # σ(z) = (1 + tanh(z/2)) / 2, so one tanh serves all four parts if the σ parts' rows are halved first
     half = np.ones(len(b), dtype)
     half[len(b) // 4:] = 0.5
     W_hT = np.ascontiguousarray(W_h.T) * half           # (H, 4H), copied row by row: the BLAS reads it faster
-    return W_x * half[:, None], W_hT, b * half
+    W_x, b = W_x * half[:, None], b * half
+    # x_t = one_hot(k): W_x x_t + b is row k of the table W_x^T + b, so the input half is a lookup, no product
+    return W_x, W_hT, b, (np.ascontiguousarray(W_x.T) + b) if ids else None
 
 
 def _run(xs, halved, h, c):
     """The loop itself, with the weights `_halved` made: xs (T, B, D) or ids (T, B); h and c (B, H)."""
-    W_x, W_hT, b = halved
+    W_x, W_hT, b, table = halved
     T, B = xs.shape[:2]
     H, dtype = W_hT.shape[0], W_hT.dtype
-    if xs.dtype.kind in "iu":  # x_t = one_hot(k): W_x x_t + b is row k of the table W_x^T + b: a lookup, no product
-        gates = (np.ascontiguousarray(W_x.T) + b)[xs.reshape(T * B)]
+    if table is not None:                               # ids: every step's W_x x_t + b, looked up
+        gates = table[xs.reshape(T * B)]
     else:
         gates = xs.astype(dtype, copy=False).reshape(T * B, -1) @ W_x.T   # the input half of every step, one product,
         gates += b                                                        # plus the bias: (T·B, 4H) ...
@@ -133,6 +136,6 @@ def _run(xs, halved, h, c):
         np.tanh(c_t, out=tanh_c)
         np.multiply(tanh_c, o, out=h_t)                 # h_t = tanh(c_t) ⊙ o_t
         h, c = h_t, c_t
-    parts = _unstack(gates, "z")                        # i, j, f, o: views into the one (T, B, 4H) array
-    return Trace(parts["i"], parts["j"], parts["f"], parts["o"], cs, hs)
+    i, j, f, o = (gates[..., k * H:(k + 1) * H] for k in range(4))   # views into the one (T, B, 4H) array
+    return Trace(i, j, f, o, cs, hs)
 

@@ -97,7 +97,7 @@ var LSTMTextView = (function () {
 
   function View(backend, el, spec) {
     var self = this, id = this.id = "lstm-textview-" + (++uid);
-    this.backend = backend; this.spec = spec; this.updates = [];
+    this.backend = backend; this.spec = spec; this.updates = []; this.writes = [];
     this.choice = 0; this.part = spec.units[0].part; this.drawn = null; this.written = null;
     var root = this.root = h("div", {"class": "lstm-explorer-live lstm-textview", id: id, "data-lm-suppress-shortcuts": "true"}, el);
     root.addEventListener("keydown", function (event) {
@@ -231,12 +231,13 @@ var LSTMTextView = (function () {
     });
   };
   View.prototype.write = function () {
-    var self = this, request = {temperature: +this.temperature.value, seed: Math.round(+this.seed.value || 0),
-                                prompt: this.box.value};
+    var self = this, began = now(), request = {temperature: +this.temperature.value,
+                                               seed: Math.round(+this.seed.value || 0), prompt: this.box.value};
     this.backend.sample(request, function (answer) {
       if (answer.error) { self.status.textContent = answer.error; return; }
       self.sampleOut.textContent = answer.text;
       self.written = {temperature: request.temperature, seed: request.seed, prompt: request.prompt, text: answer.text};
+      self.writes.push(now() - began);                 // ms from the request to the text shown (benchmarks read it)
     });
   };
 
