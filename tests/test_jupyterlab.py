@@ -77,6 +77,62 @@ def test_the_books_link_extension_is_installed():
         assert (installed / name).read_bytes() == (source / name).read_bytes(), f"{installed / name} is stale: run `make install`"
 
 
+def test_the_servers_kernel_connection_sends_without_delay():
+    """`make install` enables jupyterlab/server-config.json's server extension, lstm_book.teaching.lab_server, where
+    Jupyter's server looks for extensions, and the server finds and loads it."""
+    installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "lstm-book.json"
+    assert installed.exists(), f"{installed} is missing: run `make install`"
+    assert json.loads(installed.read_text()) == json.loads((ROOT / "jupyterlab" / "server-config.json").read_text())
+    listed = subprocess.run([JUPYTER, "server", "extension", "list"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    report = re.sub(r"\x1b\[[0-9;]*m", "", listed.stdout + listed.stderr)     # without the terminal's colours
+    assert re.search(r"^\s*lstm_book\.teaching\.lab_server enabled$", report, re.M), report
+    assert re.search(r"^\s*lstm_book\.teaching\.lab_server\s+OK$", report, re.M), report
+
+
+def test_loaded_the_extension_makes_every_kernel_connection_the_no_delay_one():
+    """The server extension replaces jupyter_server's default kernel connection, and only that one."""
+    from types import SimpleNamespace
+
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+    from lstm_book.teaching import lab_server
+
+    for configured, expected in ((ZMQChannelsWebsocketConnection, lab_server.NoDelayConnection), (object, object)):
+        app = SimpleNamespace(web_app=SimpleNamespace(settings={"kernel_websocket_connection_class": configured}))
+        lab_server._load_jupyter_server_extension(app)
+        assert app.web_app.settings["kernel_websocket_connection_class"] is expected
+
+
+def _connect_calls(connection_class, monkeypatch) -> list:
+    """What `connection_class.connect` does to its websocket handler before jupyter_server's own connect runs."""
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+    calls = []
+    handler = KernelWebsocketHandler.__new__(KernelWebsocketHandler)      # a handler without a socket
+    handler.set_nodelay = lambda value: calls.append(("set_nodelay", value))
+    monkeypatch.setattr(ZMQChannelsWebsocketConnection, "connect", lambda self: calls.append(("connect",)) or "ok")
+    connection = connection_class.__new__(connection_class)
+    connection._trait_values["websocket_handler"] = handler
+    assert connection.connect() == "ok"
+    return calls
+
+
+def test_the_connection_turns_nagles_algorithm_off_then_connects(monkeypatch):
+    """NoDelayConnection.connect sets TCP_NODELAY on the kernel's websocket, then connects as jupyter_server does;
+    a copy without the flag is caught."""
+    import inspect
+
+    from lstm_book.teaching import lab_server
+
+    assert _connect_calls(lab_server.NoDelayConnection, monkeypatch) == [("set_nodelay", True), ("connect",)]
+    source = inspect.getsource(lab_server).replace("        self.websocket_handler.set_nodelay(True)\n", "")
+    namespace = {"__name__": "mutant"}
+    exec(compile(source, "<mutant>", "exec"), namespace)
+    assert _connect_calls(namespace["NoDelayConnection"], monkeypatch) == [("connect",)]
+
+
 # ---------------------------------------------------------------------------------------------------- the server
 
 def _require_browser():

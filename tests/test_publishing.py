@@ -90,8 +90,8 @@ def test_the_extension_is_loaded(name):
 
 
 def test_binder_installs_the_books_jupyterlab_settings_and_link_extension(tmp_path):
-    """Binder (repo2docker) installs requirements.txt and runs the root's postBuild: the book's JupyterLab settings
-    and link extension land in the environment Binder's JupyterLab runs from, the same files `make install` puts
+    """Binder (repo2docker) installs requirements.txt and runs the root's postBuild: the book's JupyterLab settings,
+    link extension and server configuration land in the environment Binder's JupyterLab runs from, the same files `make install` puts
     into .venv. Here `python` reports a scratch prefix in place of Binder's environment."""
     prefix, shim = tmp_path / "env", tmp_path / "bin"
     shim.mkdir()
@@ -105,4 +105,5 @@ def test_binder_installs_the_books_jupyterlab_settings_and_link_extension(tmp_pa
     expected = {"share/jupyter/lab/settings/overrides.d/lstm-book.json": (source / "overrides.json").read_bytes()}
     expected.update({f"share/jupyter/labextensions/{p.relative_to(source).as_posix()}": p.read_bytes()
                      for p in (source / "lstm-book-links").rglob("*") if p.is_file()})
+    expected["etc/jupyter/jupyter_server_config.d/lstm-book.json"] = (source / "server-config.json").read_bytes()
     assert installed == expected
