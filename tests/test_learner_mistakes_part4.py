@@ -1,4 +1,4 @@
-"""What learners actually write for the nine exercises of Part IV (chapters 12, 13 and 14), tried against their checkers.
+"""What learners actually write for the nine exercises of Part IV (chapters 12, 13, 14), tried against their checkers.
 
 Written, like test_learner_mistakes.py for Part I, from the exercise statements alone (before reading the checkers or
 their catalogues): each wrong implementation is what a reader plausibly writes, with the fragment of the message it
@@ -79,17 +79,17 @@ def _sm_clipped(y, tau):
 
 
 SOFTMAX_WRONG = [
-    ("the temperature forgotten", lambda y, tau: _sm(y), "temperature"),
-    ("multiplied by the temperature", lambda y, tau: _sm(y * tau), "temperature"),
-    ("divided by τ twice", lambda y, tau: _sm(y / tau ** 2), "temperature"),
-    ("no shift by the maximum", _sm_no_shift, "900"),
+    ("the temperature forgotten", lambda y, tau: _sm(y), "do not depend on the temperature"),
+    ("multiplied by the temperature", lambda y, tau: _sm(y * tau), "multiplied the logits by the temperature"),
+    ("divided by τ twice", lambda y, tau: _sm(y / tau ** 2), "temperature twice"),
+    ("no shift by the maximum", _sm_no_shift, "overflows"),
     ("normalized over the first axis", lambda y, tau: (lambda e: e / e.sum(axis=0, keepdims=True))(
-        np.exp(y / tau - (y / tau).max(axis=0, keepdims=True))), "axis"),
-    ("one maximum for the whole batch", _sm_global_max, "row"),
-    ("one sum for the whole batch", _sm_whole_sum, "row"),
-    ("the log-probabilities", lambda y, tau: _log_softmax_rows(y / tau), "log"),
-    ("changes the caller's logits", _sm_in_place, "logits"),
-    ("clips the scaled scores", _sm_clipped, "clip"),
+        np.exp(y / tau - (y / tau).max(axis=0, keepdims=True))), "axis=0"),
+    ("one maximum for the whole batch", _sm_global_max, "one maximum for the whole batch"),
+    ("one sum for the whole batch", _sm_whole_sum, "whole array"),
+    ("the log-probabilities", lambda y, tau: _log_softmax_rows(y / tau), "log-probabilities"),
+    ("changes the caller's logits", _sm_in_place, "changes its input `logits`"),
+    ("clips the scaled scores", _sm_clipped, "clipping"),
 ]
 
 
@@ -142,16 +142,17 @@ def _chunks(params, inputs, targets, seq_len, *, carry="both", last=True, log=np
 
 
 CHUNK_WRONG = [
-    ("the state reset at every chunk", lambda p, x, y, T: _chunks(p, x, y, T, carry="none"), "carr"),
-    ("only h carried", lambda p, x, y, T: _chunks(p, x, y, T, carry="h only"), "c"),
-    ("h and c swapped when carried", lambda p, x, y, T: _chunks(p, x, y, T, carry="swapped"), "c"),
-    ("the state of the chunk's first step carried", lambda p, x, y, T: _chunks(p, x, y, T, state_from=0), "last"),
-    ("the last, shorter chunk left out", lambda p, x, y, T: _chunks(p, x, y, T, last=False), "last"),
-    ("the mean of the chunks' means", lambda p, x, y, T: _chunks(p, x, y, T, per_chunk_mean=True), "chunk"),
+    ("the state reset at every chunk", lambda p, x, y, T: _chunks(p, x, y, T, carry="none"), "carry the state"),
+    ("only h carried", lambda p, x, y, T: _chunks(p, x, y, T, carry="h only"), "carried h but not c"),
+    ("h and c swapped when carried", lambda p, x, y, T: _chunks(p, x, y, T, carry="swapped"), "swapped"),
+    ("the state of the chunk's first step carried", lambda p, x, y, T: _chunks(p, x, y, T, state_from=0), "first step"),
+    ("the last, shorter chunk left out", lambda p, x, y, T: _chunks(p, x, y, T, last=False), "last, shorter chunk"),
+    ("the mean of the chunks' means", lambda p, x, y, T: _chunks(p, x, y, T, per_chunk_mean=True), "chunks' means"),
     ("nats instead of bits", lambda p, x, y, T: _chunks(p, x, y, T, log=np.log), "nats"),
-    ("divided by the length only", lambda p, x, y, T: _chunks(p, x, y, T, divide_by=len), "stream"),
-    ("scored against the inputs", lambda p, x, y, T: _chunks(p, x, y, T, against=x), "targets"),
-    ("the total, not per character", lambda p, x, y, T: _chunks(p, x, y, T, divide_by=lambda t: 1), "per character"),
+    ("divided by the length only", lambda p, x, y, T: _chunks(p, x, y, T, divide_by=len), "B streams"),
+    ("scored against the inputs", lambda p, x, y, T: _chunks(p, x, y, T, against=x), "targets[t]"),
+    ("the total, not per character", lambda p, x, y, T: _chunks(p, x, y, T, divide_by=lambda t: 1),
+     "total number of bits"),
 ]
 
 
@@ -196,15 +197,15 @@ def _log_with_a_shift(counts):
 
 
 BIAS_WRONG = [
-    ("the counts themselves", lambda n: np.asarray(n, dtype=float), "count"),
-    ("the frequencies", lambda n: np.asarray(n, dtype=float) / np.sum(n), "frequenc"),
-    ("log base 2", lambda n: np.log2(n), "base"),
-    ("log base 10", lambda n: np.log10(n), "base"),
-    ("minus the log", lambda n: -np.log(n), "sign"),
-    ("the add-one count", lambda n: np.log(np.asarray(n, dtype=float) + 1), "add-one"),
-    ("log1p, the add-one count by another name", lambda n: np.log1p(n), "add-one"),
-    ("the square root of the counts", lambda n: np.sqrt(np.asarray(n, dtype=float)), "count"),
-    ("one too few of each", lambda n: np.log(np.asarray(n, dtype=float) - 1), "one"),
+    ("the counts themselves", lambda n: np.asarray(n, dtype=float), "counts themselves"),
+    ("the frequencies", lambda n: np.asarray(n, dtype=float) / np.sum(n), "frequencies themselves"),
+    ("log base 2", lambda n: np.log2(n), "log2"),
+    ("log base 10", lambda n: np.log10(n), "log10"),
+    ("minus the log", lambda n: -np.log(n), "sign is wrong"),
+    ("the add-one count", lambda n: np.log(np.asarray(n, dtype=float) + 1), "added one"),
+    ("log1p, the add-one count by another name", lambda n: np.log1p(n), "added one"),
+    ("ln(counts) divided by N", lambda n: np.log(n) / np.sum(n), "Dividing ln(counts) by N"),
+    ("one too few of each", lambda n: np.log(np.asarray(n, dtype=float) - 1), "took one away"),
 ]
 
 BIAS_CORRECT = {
@@ -251,11 +252,11 @@ def _as_list(text):
 
 
 LINE_END_WRONG = [
-    ("counts the character itself", lambda s: _to_end_backwards(s, include_self=True), "itself"),
-    ("0 at a line break", lambda s: _to_end_backwards(s, break_value="zero"), "line break"),
+    ("counts the character itself", lambda s: _to_end_backwards(s, include_self=True), "line break itself"),
+    ("0 at a line break", lambda s: _to_end_backwards(s, break_value="zero"), "At a line break your value is 0"),
     ("the column instead", _column, "column"),
-    ("to the end of the text", lambda s: np.arange(len(s) - 1, -1, -1, dtype=float), "line break"),
-    ("str.index with no break left", _with_index, "ValueError"),
+    ("to the end of the text", lambda s: np.arange(len(s) - 1, -1, -1, dtype=float), "end of the text"),
+    ("str.index with no break left", _with_index, "raised ValueError"),
     ("one number short", _drops_the_last, "len(text)"),
 ]
 
@@ -309,17 +310,17 @@ def _binary(values, inside, *, ddof=0, root=True, flip=False, p_as_count=False, 
 
 
 BINARY_WRONG = [
-    ("the sample standard deviation", lambda v, b: _binary(v, b, ddof=1), "ddof"),
+    ("the sample standard deviation", lambda v, b: _binary(v, b, ddof=1), "ddof=1"),
     ("no square root of p(1 − p)", lambda v, b: _binary(v, b, root=False), "square root"),
-    ("the means subtracted the wrong way", lambda v, b: _binary(v, b, flip=True), "sign"),
-    ("one spread for all units", lambda v, b: _binary(v, b, std_axis=None), "unit"),
-    ("divided by the variance", lambda v, b: _binary(v, b, divide_by_var=True), "standard deviation"),
+    ("the means subtracted the wrong way", lambda v, b: _binary(v, b, flip=True), "wrong sign"),
+    ("one spread for all units", lambda v, b: _binary(v, b, std_axis=None), "own spread"),
+    ("divided by the variance", lambda v, b: _binary(v, b, divide_by_var=True), "divided by the variance"),
     ("p as a count", lambda v, b: _binary(v, b, p_as_count=True), "share"),
     ("the spread of the inside only", lambda v, b: (lambda bb: (v[bb].mean(0) - v[~bb].mean(0))
                                                     * np.sqrt(bb.mean() * (1 - bb.mean())) / v[bb].std(0))(
-        np.asarray(b, bool)), "all"),
+        np.asarray(b, bool)), "inside only"),
     ("the overall means", lambda v, b: (lambda bb: (v[bb].mean() - v[~bb].mean()) * np.sqrt(bb.mean() * (1 - bb.mean()))
-                                        / v.std(0))(np.asarray(b, bool)), "unit"),
+                                        / v.std(0))(np.asarray(b, bool)), "each unit's r"),
 ]
 
 
@@ -367,13 +368,13 @@ def _sig(z):
 
 
 SLOPE_WRONG = [
-    ("the values taken for z", lambda g: np.mean(_sig(g) * (1 - _sig(g)), axis=0), "σ"),
-    ("the mean over the units", lambda g: np.mean(g * (1 - g), axis=1), "axis"),
-    ("no mean", lambda g: g * (1 - g), "mean"),
-    ("the slope of the mean", lambda g: g.mean(axis=0) * (1 - g.mean(axis=0)), "mean"),
+    ("the values taken for z", lambda g: np.mean(_sig(g) * (1 - _sig(g)), axis=0), "sigmoid again"),
+    ("the mean over the units", lambda g: np.mean(g * (1 - g), axis=1), "axis 1"),
+    ("no mean", lambda g: g * (1 - g), "slope at every step"),
+    ("the slope of the mean", lambda g: g.mean(axis=0) * (1 - g.mean(axis=0)), "slope at the mean"),
     ("the slope of tanh", lambda g: np.mean(1 - g ** 2, axis=0), "tanh"),
-    ("the sum over the characters", lambda g: np.sum(g * (1 - g), axis=0), "sum"),
-    ("g(1 + g)", lambda g: np.mean(g * (1 + g), axis=0), "1 − g"),
+    ("the sum over the characters", lambda g: np.sum(g * (1 - g), axis=0), "summed"),
+    ("g(1 + g)", lambda g: np.mean(g * (1 + g), axis=0), "not g (1 + g)"),
 ]
 
 
@@ -399,14 +400,14 @@ def _mean_of_ratios(g, first, last):
 
 
 FACTOR_WRONG = [
-    ("the mean of the neighbours' ratios", _mean_of_ratios, "geometric"),
-    ("one step too many in the root", lambda g, a, b: (g[b] / g[a]) ** (1 / (b - a + 1)), "root"),
-    ("the ratio the other way", lambda g, a, b: (g[a] / g[b]) ** (1 / (b - a)), "the other way"),
-    ("no root", lambda g, a, b: g[b] / g[a], "root"),
-    ("the fall per step, not the factor", lambda g, a, b: (g[b] - g[a]) / (b - a), "ratio"),
-    ("last taken as exclusive", lambda g, a, b: (g[b - 1] / g[a]) ** (1 / (b - a)), "last"),
-    ("log10 undone by exp", lambda g, a, b: math.exp(math.log10(g[b] / g[a]) / (b - a)), "base"),
-    ("the whole profile's ends", lambda g, a, b: (g[-1] / g[0]) ** (1 / (len(g) - 1)), "first"),
+    ("the mean of the neighbours' ratios", _mean_of_ratios, "geometric mean"),
+    ("one step too many in the root", lambda g, a, b: (g[b] / g[a]) ** (1 / (b - a + 1)), "one step too many"),
+    ("the ratio the other way", lambda g, a, b: (g[a] / g[b]) ** (1 / (b - a)), "inverse"),
+    ("no root", lambda g, a, b: g[b] / g[a], "whole range"),
+    ("the fall per step, not the factor", lambda g, a, b: (g[b] - g[a]) / (b - a), "a ratio"),
+    ("last taken as exclusive", lambda g, a, b: (g[b - 1] / g[a]) ** (1 / (b - a)), "g[last − 1]"),
+    ("log10 undone by exp", lambda g, a, b: math.exp(math.log10(g[b] / g[a]) / (b - a)), "mixed two bases"),
+    ("the whole profile's ends", lambda g, a, b: (g[-1] / g[0]) ** (1 / (len(g) - 1)), "whole profile"),
 ]
 
 
@@ -466,15 +467,15 @@ def _memory_in_place(e, f, i, j, c_prev, W_xi, W_xj, W_xf):
 
 
 MEMORY_WRONG = [
-    ("δ_s includes f_s", lambda *a: _memory(*a, with_own_f=True), "f_s"),
-    ("the gates multiplied from the first step", lambda *a: _memory(*a, forwards=True), "f_{s+1}"),
-    ("c_s for c_{s-1}", lambda *a: _memory(*a, c_like=lambda c, f, i, j: c * f + i * j), "c_{s-1}"),
-    ("the forget gate's term left out", lambda *a: _memory(*a, terms="ij"), "W_xf"),
-    ("the input gate's term left out", lambda *a: _memory(*a, terms="if"), "W_xj"),
-    ("the candidate's term left out", lambda *a: _memory(*a, terms="jf"), "W_xi"),
-    ("tanh' as 1 − i", lambda *a: _memory(*a, tanh_slope=lambda i: 1 - i), "1 - i"),
-    ("σ' without i_s", lambda *a: _memory(*a, j_term=lambda i, j: j * (1 - j)), "i_s"),
-    ("changes the caller's e", _memory_in_place, "e"),
+    ("δ_s includes f_s", lambda *a: _memory(*a, with_own_f=True), "f_s is not on that way"),
+    ("the gates multiplied from the first step", lambda *a: _memory(*a, forwards=True), "wrong way"),
+    ("c_s for c_{s-1}", lambda *a: _memory(*a, c_like=lambda c, f, i, j: c * f + i * j), "c_{s−1}"),
+    ("the forget gate's term left out", lambda *a: _memory(*a, terms="ij"), "forget gate's own part"),
+    ("the input gate's term left out", lambda *a: _memory(*a, terms="if"), "input gate's own part"),
+    ("the candidate's term left out", lambda *a: _memory(*a, terms="jf"), "input state's own part"),
+    ("tanh' as 1 − i", lambda *a: _memory(*a, tanh_slope=lambda i: 1 - i), "1 − i_s²"),
+    ("σ' without i_s", lambda *a: _memory(*a, j_term=lambda i, j: j * (1 - j)), "lacks i_s"),
+    ("changes the caller's e", _memory_in_place, "changes its input `e`"),
 ]
 
 
@@ -522,12 +523,12 @@ def _delta_times(e, f):
 # ------------------------------------------------------------------------------ 14.3 the untrained RNN's factor
 
 RNN_FACTOR_WRONG = [
-    ("no square root", lambda H: 1 / 3, "square root"),
-    ("1/√H", lambda H: 1 / np.sqrt(H), "H"),
-    ("one entry's size, 1/√(3H)", lambda H: 1 / np.sqrt(3 * H), "H"),
-    ("the variance as a²/12", lambda H: 1 / np.sqrt(12), "variance"),
-    ("√3, upside down", lambda H: np.sqrt(3), "shrink"),
-    ("the weight's bound, 1/√H times √H", lambda H: 1.0, "variance"),
+    ("no square root", lambda H: 1 / 3, "take its root"),
+    ("1/√H", lambda H: 1 / np.sqrt(H), "size of one weight"),
+    ("one entry's size, 1/√(3H)", lambda H: 1 / np.sqrt(3 * H), "H terms"),
+    ("the variance as a²/12", lambda H: 1 / np.sqrt(12), "a²/12"),
+    ("√3, upside down", lambda H: np.sqrt(3), "grow"),
+    ("the weight's bound, 1/√H times √H", lambda H: 1.0, "factor of 1"),
 ]
 
 RNN_FACTOR_CORRECT = {
