@@ -117,14 +117,14 @@ def _chunks(params, inputs, targets, T, carry="h and c", weighted=True, nats=Fal
             scored=None):
     """The mistakes' evaluation: the state reset at every chunk ("none"), only h carried, h and c swapped, the
     chunk's first step carried; chunk means averaged as equals; nats; the last, shorter chunk left out; divided by
-    the steps only (`per` = "step") or not at all ("total"); the inputs `scored` instead of the targets."""
+    the steps only (`per` = "step") or not at all ("total"); the inputs scored instead of the targets."""
     B, H = inputs.shape[1], params["W_hi"].shape[1]
     h = c = np.zeros((B, H), np.float32)
     totals, sizes = [], []
     for s in range(0, len(inputs) if last_chunk else len(inputs) - len(inputs) % T, T):
         logits, trace = charlm_forward(params, inputs[s:s + T], h, c)
         p = softmax(logits.astype(np.float64))
-        picked = np.take_along_axis(p, (targets if scored is None else scored)[s:s + T, :, None], -1)
+        picked = np.take_along_axis(p, (inputs if scored == "inputs" else targets)[s:s + T, :, None], -1)
         totals.append(-np.log(picked).sum())
         sizes.append(picked.size)
         h, c = {"h and c": (trace.h[-1], trace.c[-1]), "none": (h, c), "h": (trace.h[-1], c),
@@ -139,41 +139,38 @@ _CHUNK_HINT = ("Return one number: the mean of -log2 p(target) over every charac
                "h = c = zeros((B, H)); after each chunk, start the next from trace.h[-1] and trace.c[-1].")
 
 
+#: The typical mistakes of the evaluation in chunks: the switches of `_chunks` that make each, and what to say.
+_CHUNK_MISTAKES = [
+    ({"carry": "none"}, "Every chunk starts from zeros: carry the state. The next chunk must start from the last h "
+                        "and c of this one (trace.h[-1], trace.c[-1]), as the streams continue there."),
+    ({"carry": "h"}, "You carried h but not c: the cell state is the memory, and the next chunk must start from "
+                     "both, trace.h[-1] and trace.c[-1]."),
+    ({"carry": "swapped"}, "You carried h and c swapped: the next chunk starts from h = trace.h[-1] and c = "
+                           "trace.c[-1] (charlm_forward takes h0 before c0)."),
+    ({"carry": "first step"}, "You carried the state of the chunk's first step, trace.h[0]: the next chunk "
+                              "continues after its last step, trace.h[-1] and trace.c[-1]."),
+    *[({"last_chunk": False, "per": per}, "You left out the last, shorter chunk: when seq_len does not divide the "
+       "length, the characters after the last whole chunk count too (range(0, L, seq_len) reaches them; the slice "
+       "is shorter).") for per in (None, "all")],
+    ({"per": "step"}, "You divided by the number of steps L only: each step predicts one character in each of the "
+                      "B streams, so divide by L·B (targets.size)."),
+    ({"per": "total"}, "That is the total number of bits over the text: bits per character divides it by the "
+                       "number of characters, targets.size."),
+    ({"scored": "inputs"}, "You scored the inputs: the prediction made at step t is for the next character, "
+                           "targets[t]."),
+    ({"weighted": False}, "You averaged the chunks' means as equals, but the last chunk is shorter: add up -log2 p "
+                          "over every character and divide by the number of characters."),
+    ({"nats": True}, "Your loss is in nats (natural logarithm): bits per character use log2 (divide by ln 2)."),
+]
+
+
 def check_evaluate_in_chunks(function) -> Feedback:
     """Check a reader's ``evaluate_in_chunks(params, inputs, targets, seq_len)`` -> bits per character."""
-    mistakes = [
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, carry="none"),
-                "Every chunk starts from zeros: carry the state. The next chunk must start from the last h and c "
-                "of this one (trace.h[-1], trace.c[-1]), as the streams continue there."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, carry="h"),
-                "You carried h but not c: the cell state is the memory, and the next chunk must start from both, "
-                "trace.h[-1] and trace.c[-1]."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, carry="swapped"),
-                "You carried h and c swapped: the next chunk starts from h = trace.h[-1] and c = trace.c[-1] "
-                "(charlm_forward takes h0 before c0)."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, carry="first step"),
-                "You carried the state of the chunk's first step, trace.h[0]: the next chunk continues after its "
-                "last step, trace.h[-1] and trace.c[-1]."),
-        *[Mistake(lambda p, i, t, T, per=per: _chunks(p, i, t, T, last_chunk=False, per=per),
-                "You left out the last, shorter chunk: when seq_len does not divide the length, the characters "
-                "after the last whole chunk count too (range(0, L, seq_len) reaches them; the slice is shorter).")
-          for per in (None, "all")],
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, per="step"),
-                "You divided by the number of steps L only: each step predicts one character in each of the B "
-                "streams, so divide by L·B (targets.size)."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, per="total"),
-                "That is the total number of bits over the text: bits per character divides it by the number of "
-                "characters, targets.size."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, scored=i),
-                "You scored the inputs: the prediction made at step t is for the next character, targets[t]."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, weighted=False),
-                "You averaged the chunks' means as equals, but the last chunk is shorter: add up -log2 p over "
-                "every character and divide by the number of characters."),
-        Mistake(lambda p, i, t, T: _chunks(p, i, t, T, nats=True),
-                "Your loss is in nats (natural logarithm): bits per character use log2 (divide by ln 2)."),
-    ]
+    mistakes = [Mistake(lambda p, i, t, T, switches=switches: _chunks(p, i, t, T, **switches), words)
+                for switches, words in _CHUNK_MISTAKES]
     return check("evaluate_in_chunks", function, evaluate_bits, _chunk_cases(),
-                 _one_number(single("bits", mistakes, _CHUNK_HINT)), ["params", "inputs", "targets", "seq_len"], _CHUNK_HINT,
+                 _one_number(single("bits", mistakes, _CHUNK_HINT)), ["params", "inputs", "targets", "seq_len"],
+                 _CHUNK_HINT,
                  "three models, one to three streams, chunks that do not divide the text", batched=no_batches)
 
 
