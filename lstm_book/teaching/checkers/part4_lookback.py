@@ -63,6 +63,17 @@ def check_factor_per_step(function) -> Feedback:
                           "inverse."),
         Mistake(no_root, "That is the factor over the whole range: the factor per step is its (last − first)-th "
                          "root."),
+        Mistake(lambda g, a, b: (g[b] - g[a]) / (b - a), "(g[last] − g[first]) / (last − first) is how much the "
+                "gradient falls per step, a difference: the factor per step is a ratio, the root of g[last] / "
+                "g[first]."),
+        Mistake(lambda g, a, b: (g[b - 1] / g[a]) ** (1.0 / (b - a)), "You stopped at g[last − 1], as a slice's end "
+                "would: distance last is included, the ratio is g[last] / g[first]."),
+        Mistake(lambda g, a, b: (g[-1] / g[0]) ** (1.0 / (len(g) - 1)), "You used the ends of the whole profile: "
+                "the factor is between the distances first and last that you are given."),
+        *[Mistake(mixed, "You mixed two bases: exp undoes ln, and 10 ** undoes log10, but not each other. Take the "
+                         "root of the ratio directly, or use one base both ways.")
+          for mixed in (lambda g, a, b: math.exp(math.log10(g[b] / g[a]) / (b - a)),
+                        lambda g, a, b: 10 ** (math.log(g[b] / g[a]) / (b - a)))],
     ]
     return check("factor_per_step", function, factor_per_step, _profile_cases(),
                  _one_number(single("factor", mistakes, _FACTOR_HINT)), ["g", "first", "last"], _FACTOR_HINT,
@@ -78,7 +89,7 @@ def memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf):
 
 
 def _memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf, *, shift=False, forward=False, no_f=False, plain_sigma=False,
-                 no_tanh=False):
+                 no_tanh=False, no_i=False, no_j=False, c_s=False, half_tanh=False, no_candidate=False):
     """`memory_path` and its typical mistakes, each switched on by name."""
     T = len(f)
     delta = np.empty_like(f)
@@ -90,10 +101,10 @@ def _memory_path(e, f, i, j, c_prev, W_xi, W_xj, W_xf, *, shift=False, forward=F
         delta[s] = carried
         if not shift:
             carried = carried * f[s]                 # f_s carries the error on from c_s to c_{s−1}
-    di = delta * j * (1.0 if no_tanh else 1 - i ** 2)
-    dj = delta * i * (j if plain_sigma else j * (1 - j))
-    df = delta * c_prev * (f if plain_sigma else f * (1 - f))
-    return di @ W_xi + dj @ W_xj + (0.0 if no_f else df @ W_xf)
+    di = delta * j * (1.0 if no_tanh else 1 - i if half_tanh else 1 - i ** 2)
+    dj = delta * (1.0 if no_candidate else i) * (j if plain_sigma else j * (1 - j))
+    df = delta * (c_prev * f + i * j if c_s else c_prev) * (f if plain_sigma else f * (1 - f))
+    return (0.0 if no_i else di @ W_xi) + (0.0 if no_j else dj @ W_xj) + (0.0 if no_f else df @ W_xf)
 
 
 def _memory_cases() -> list[dict]:
@@ -124,6 +135,15 @@ _MEMORY_MISTAKES = {
     "plain_sigma": "A sigmoid's derivative is σ(1 − σ): for the input gate j_s (1 − j_s), for the forget gate "
                    "f_s (1 − f_s); you used the gate's value alone.",
     "no_tanh": "The input state is a tanh: ∂i_s/∂z_i = 1 − i_s², which your gradient of the i part lacks.",
+    "half_tanh": "The tanh's derivative is 1 − i_s², the square of the input state: you wrote 1 − i_s.",
+    "no_i": "The input state's own part is missing: c_s depends on x_s through i_s, with ∂c_s/∂z_i = j_s ⊙ "
+            "(1 − i_s²), reaching x_s through W_xi.",
+    "no_j": "The input gate's own part is missing: c_s depends on x_s through j_s, with ∂c_s/∂z_j = i_s ⊙ "
+            "j_s (1 − j_s), reaching x_s through W_xj.",
+    "no_candidate": "The input gate's part lacks i_s: j_s is multiplied by i_s in c_s, so ∂c_s/∂z_j = i_s ⊙ "
+                    "j_s (1 − j_s).",
+    "c_s": "The forget gate's part needs c_{s−1}, the cell state the gate scales (c_prev[s]), not c_s: "
+           "∂c_s/∂z_f = c_{s−1} ⊙ f_s (1 − f_s).",
 }
 
 
@@ -158,9 +178,13 @@ def check_initial_rnn_factor(function) -> Feedback:
                                                 "that add up in each entry of W_hh^T v."),
         Mistake(lambda H: 1.0, "A factor of 1 would keep the error's size: uniform weights in ±1/√H have variance "
                                "1/(3H), not 1/H."),
+        Mistake(lambda H: math.sqrt(3), "A factor above 1 would make the error grow: E|W_hh^T v|² = |v|² / 3, so "
+                                        "the size shrinks by 1/√3 per step, not √3."),
+        Mistake(lambda H: 1 / math.sqrt(12), "You took the variance of a uniform weight in [−a, a] as a²/12: that "
+                "is for a width a; the width here is 2a, so the variance is (2a)²/12 = a²/3."),
     ]
-    cases = [{"hidden_size": H} for H in (4, 128, 1000)]
+    cases = [{"hidden_size": H} for H in (128, 4, 1000)]            # at H = 4, 1/√(3H) = 1/√12: not the first
     return check("initial_rnn_factor", function, initial_rnn_factor, cases,
                  _one_number(single("factor", mistakes, _RNN_HINT)), ["hidden_size"], _RNN_HINT,
-                 "H = 4, 128 and 1000", batched=no_batches)
+                 "H = 128, 4 and 1000", batched=no_batches)
 

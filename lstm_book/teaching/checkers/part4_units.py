@@ -48,19 +48,34 @@ def check_chars_to_line_end(function) -> Feedback:
     def column(text):            # the column, not what is left
         return text_features(text)["column"]
 
+    def read_on_line(text):      # the characters before t on its line: the column counted from 0
+        return np.array([t - 1 - text.rfind("\n", 0, t) for t in range(len(text))], dtype=float)
+
+    def to_text_end(text):       # no stop at the line breaks
+        return np.arange(len(text) - 1, -1, -1, dtype=float)
+
     def zero_at_break(text):     # the line break ends its own line
         return np.where(np.array(list(text)) == "\n", 0, chars_to_line_end(text)) if text else np.zeros(0)
 
     mistakes = [
         Mistake(column_left, "Your count includes the line break itself (or counts the character t): count only "
                              "the characters strictly after t and before the next line break."),
-        Mistake(column, "That is the column (the characters read so far on the line): the exercise asks for what "
-                        "is still to come before the next line break."),
+        *[Mistake(wrong, "That is the column (the characters read so far on the line): the exercise asks for what "
+                         "is still to come before the next line break.") for wrong in (column, read_on_line)],
+        Mistake(to_text_end, "You counted to the end of the text: the count stops at the next line break, and "
+                             "starts again after it."),
         Mistake(zero_at_break, "At a line break your value is 0: after reading a line break the model is at the "
                                "start of the next line, so what remains is that whole next line's length."),
     ]
-    return check("chars_to_line_end", function, chars_to_line_end, _text_cases(),
-                 single("chars to line end", mistakes, _LINE_END_HINT), ["text"], _LINE_END_HINT,
+    judge = single("chars to line end", mistakes, _LINE_END_HINT)
+
+    def diagnose(got, expected, case):
+        if isinstance(got, np.ndarray) and got.ndim == 1 and len(got) != len(expected):
+            return (f"it returned {len(got)} numbers for a text of {len(expected)} characters: return one number "
+                    f"per character, len(text) of them, the last character's included.")
+        return judge(got, expected, case)
+
+    return check("chars_to_line_end", function, chars_to_line_end, _text_cases(), diagnose, ["text"], _LINE_END_HINT,
                  "five texts: blank lines, a last line without a line break, indented lines", batched=no_batches)
 
 
@@ -99,6 +114,15 @@ def check_binary_correlation(function) -> Feedback:
     def sample_std(v, b):
         return binary_correlation(v, b) * v.std(axis=0) / v.std(axis=0, ddof=1)
 
+    def spread(v, b, over):      # r divided by another spread than each unit's over all N characters
+        return binary_correlation(v, b) * v.std(axis=0) / over(v, b)
+
+    def p_count(v, b):
+        return binary_correlation(v, b) * np.sqrt(b.sum() * (1 - b.sum()) / (b.mean() * (1 - b.mean())))
+
+    def all_units_means(v, b):
+        return (v[b].mean() - v[~b].mean()) * np.sqrt(b.mean() * (1 - b.mean())) / v.std(axis=0)
+
     mistakes = [
         Mistake(no_p, "You left out the factor sqrt(p (1 - p)), p the share of characters inside: a difference of "
                       "means alone can exceed 1; r also depends on how the characters split between the groups."),
@@ -108,6 +132,16 @@ def check_binary_correlation(function) -> Feedback:
                       "mean outside)."),
         Mistake(sample_std, "You divided by the standard deviation with N - 1 (ddof=1), but the means and the "
                             "covariance divide by N: use np.std(values, axis=0), which divides by N."),
+        Mistake(lambda v, b: spread(v, b, lambda v_, b_: v_.std()), "You divided by one standard deviation of all "
+                "the values together: each unit's r uses that unit's own spread, values.std(axis=0)."),
+        Mistake(lambda v, b: spread(v, b, lambda v_, b_: v_.var(axis=0)), "You divided by the variance: r divides "
+                "by the standard deviation s_v, its square root."),
+        Mistake(lambda v, b: spread(v, b, lambda v_, b_: v_[b_].std(axis=0)), "You took the standard deviation of "
+                "the characters inside only: s_v is the unit's spread over all N characters."),
+        Mistake(p_count, "Your p is the number of characters inside, not their share: p = inside.mean(), between "
+                         "0 and 1 (with a count, p (1 - p) is negative and its root NaN)."),
+        Mistake(all_units_means, "You took the means over all the units together (no axis=0): each unit's r needs "
+                                 "that unit's own mean inside and outside, values[inside].mean(axis=0)."),
     ]
     return check("binary_correlation", function, binary_correlation, _binary_cases(),
                  single("r", mistakes, _BINARY_HINT), ["values", "inside"], _BINARY_HINT,
@@ -140,6 +174,15 @@ def check_mean_gate_slope(function) -> Feedback:
                                                          "steps (axis 0), one number per unit."),
         Mistake(lambda g: np.mean(1 / (1 + np.exp(-g)) * (1 - 1 / (1 + np.exp(-g))), axis=0),
                 "You applied the sigmoid again: the values are already g = σ(z), so the slope is g (1 - g)."),
+        Mistake(lambda g: g * (1 - g), "That is the slope at every step, (N, H): average it over the steps (axis "
+                                       "0), one number per unit."),
+        Mistake(lambda g: np.sum(g * (1 - g), axis=0), "You summed over the steps: the mean slope divides that sum "
+                                                        "by the number of steps N (np.mean(..., axis=0))."),
+        Mistake(lambda g: np.mean(g * (1 + g), axis=0), "The slope is g (1 - g), not g (1 + g): σ'(z) = σ(z) "
+                                                         "(1 - σ(z)), at most 1/4."),
+        Mistake(lambda g: g.mean(axis=0) * (1 - g.mean(axis=0)), "You took the slope at the mean gate value: the "
+                "mean of g (1 - g) is not ḡ (1 - ḡ), since the slope is curved. Take the slope at every step, "
+                "then average."),
     ]
     return check("mean_gate_slope", function, mean_gate_slope, _slope_cases(),
                  single("mean slope", mistakes, _SLOPE_HINT), ["values"], _SLOPE_HINT,

@@ -45,7 +45,7 @@ def _two_numbers(a: float, b: float) -> tuple[str, str]:
 
 def shape_words(case: dict) -> str:
     """The inputs of a case in a few words: each array's shape (and float32), a dict's or a trace's arrays, a
-    number's value; parameters (an `LSTMParams`) by their sizes D and H, a trace by its length T."""
+    number's value, a text (cut short); parameters (an `LSTMParams`) by their sizes D and H, a trace by its length T."""
     words = []
     for name, value in case.items():
         if isinstance(value, np.ndarray):
@@ -59,6 +59,8 @@ def shape_words(case: dict) -> str:
             words.append(f"{name} of T = {np.shape(value[0])[0]} steps")
         elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
             words.append(f"{name} = {value:g}")
+        elif isinstance(value, str):
+            words.append(f"{name} = {show(value, 40)}")
     return ", ".join(words)
 
 
