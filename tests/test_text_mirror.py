@@ -32,6 +32,9 @@ const out = {
   reads: input.texts.map((ids) => model.read(ids).map((s) => [Array.from(s.z), Array.from(s.c), Array.from(s.h), Array.from(s.y)])),
   softmax: input.logits.map(([y, tau]) => Array.from(C.softmax(y, tau))),
   samples: input.samples.map(([prompt, n, tau, seed]) => C.sampleIds(model, prompt, n, tau, seed)),
+  // as a view samples after the text it has read: the prompt's steps given, all of them, or its first half
+  known: input.samples.map(([prompt, n, tau, seed]) =>
+    [prompt.length, Math.floor(prompt.length / 2)].map((k) => C.sampleIds(model, prompt, n, tau, seed, model.read(prompt.slice(0, k))))),
 };
 const g = C.generator(input.draws[0]);
 out.numbers = Array.from({length: input.draws[1]}, () => g());
@@ -93,8 +96,10 @@ def check(source, view):
     for (y, tau), got in zip(logits, out["softmax"]):
         assert np.abs(np.array(got) - softmax(np.array(y), tau)).max() <= 1e-12, f"softmax at tau = {tau}"
     assert np.array_equal(out["numbers"], mulberry32(77, 500)), "the page's generator differs from mulberry32"
-    for (prompt, tau, seed), ids, written in zip(SAMPLES, out["samples"], samples):
+    for (prompt, tau, seed), ids, known, written in zip(SAMPLES, out["samples"], out["known"], samples):
         assert view.vocabulary.decode(np.array(ids, dtype=np.int64)) == written, (prompt, tau, seed)
+        for ids in known:                                     # from the steps a view has read already
+            assert view.vocabulary.decode(np.array(ids, dtype=np.int64)) == written, ("read", prompt, tau, seed)
     return worst
 
 
@@ -114,6 +119,9 @@ MUTANTS = {
     "the draw off by one": ("for (k = 0; k < V - 1 && !(w[k] > target); k++);",
                             "for (k = 0; k < V - 1 && !(w[k + 1] > target); k++);"),
     "the generator one number late": ("var target = next() * w[V - 1];", "next(); var target = next() * w[V - 1];"),
+    "the prompt's last character read twice when its steps are given": (
+        "var known = Math.min(read ? read.length : 0, prompt.length - 1);",
+        "var known = Math.min(read ? read.length : 0, prompt.length);"),
 }
 
 

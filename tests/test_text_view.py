@@ -149,7 +149,26 @@ def test_the_text_view_reads_and_writes_in_the_browser(server, chromium, view):
         assert written["prompt"] == view.text + TYPED and written["text"] == expected
         assert root.locator(".lstm-textview-sample").inner_text().strip() == expected.strip()
         root.get_by_role("button", name=re.compile("Write")).press("Enter")   # the button, from the keyboard
+        tab.wait_for_function("() => document.querySelector('[data-lstm-textview]').lstmTextView.writes.length > 1")
         assert v("v.written.text") == expected
+        # a few characters per frame: the first at once, the rest later, read out when whole; a newer request
+        # stops an older one (seed 7 is overtaken by seed 8 before its second frame)
+        first = tab.evaluate("""() => {
+            const v = document.querySelector('[data-lstm-textview]').lstmTextView;
+            const out = v.root.querySelector('.lstm-textview-sample'), n = v.writes.length;
+            v.seed.value = '7'; v.write();
+            const first = {chars: out.textContent.length, busy: out.getAttribute('aria-busy'), done: v.writes.length - n};
+            v.seed.value = '8'; v.write();
+            return Object.assign(first, {n: n}); }""")
+        assert 0 < first["chars"] < view.length and first["busy"] == "true" and first["done"] == 0, first
+        tab.wait_for_function("() => document.querySelector('[data-lstm-textview]').lstmTextView.written.seed === 8")
+        tab.wait_for_timeout(300)                                 # seed 7's text, had it gone on, would be whole
+        written = v("v.written")
+        expected = sample(view.params, view.vocabulary, view.length, temperature=written["temperature"], seed=8,
+                          prompt=written["prompt"])
+        assert written["seed"] == 8 and written["text"] == expected and v("v.writes.length") == first["n"] + 1
+        assert root.locator(".lstm-textview-sample").inner_text().strip() == expected.strip()
+        assert root.locator(".lstm-textview-sample").get_attribute("aria-busy") == "false"
         tab.screenshot(path=str(_shots() / "12_charlm.textview.png"), full_page=False)
         violations = _axe(tab)
     finally:
@@ -235,7 +254,7 @@ def test_the_text_view_in_jupyterlab(lab, chromium, tmp_path, view):  # noqa: F8
         assert written["text"] == sample(view.params, view.vocabulary, view.length, temperature=0.8, seed=1,
                                          prompt=view.text + TYPED)
         print(f"JupyterLab: the sampler's {view.length} characters, request -> shown, median "
-              f"{np.median(v('v.writes')):.1f} ms")
+              f"{np.median([w['whole'] for w in v('v.writes')]):.1f} ms")
         tab.locator(".jp-Notebook .jp-Cell").nth(1).click()             # the reader's own cell drives it
         tab.keyboard.press("Shift+Enter")
         tab.wait_for_function("() => { const d = document.querySelector('.lstm-textview').parentElement.lstmTextView"

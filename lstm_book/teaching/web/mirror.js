@@ -398,13 +398,22 @@ var LSTMMirror = (function () {
     return e;
   }
 
-  // lstm_book.charlm.sample: read the prompt's ids, then `length` draws, each the first character whose cumulative
-  // exp(y/τ - max) exceeds u times their sum, u the next number of mulberry32(seed) (`generator`). Returns ids.
-  function sampleIds(model, prompt, length, temperature, seed) {
-    var h = new Float64Array(model.H), c = new Float64Array(model.H), next = generator(seed), out = [], s, t;
-    for (t = 0; t < prompt.length - 1; t++) { s = model.step(prompt[t], h, c); h = s.h; c = s.c; }
-    var k = prompt[prompt.length - 1], V = model.V, w = new Float64Array(V);
-    for (var n = 0; n < length; n++) {
+  // lstm_book.charlm.sample, a few characters at a time: read the prompt's ids, then each `take(n)` makes n draws,
+  // each the first character whose cumulative exp(y/τ - max) exceeds u times their sum, u the next number of
+  // mulberry32(seed) (`generator`), and returns their ids. read: optional, the steps `read` returned for the
+  // prompt's first characters (a view keeps them), not read again.
+  function Sampler(model, prompt, temperature, seed, read) {
+    var h = new Float64Array(model.H), c = new Float64Array(model.H), s, t;
+    var known = Math.min(read ? read.length : 0, prompt.length - 1);
+    if (known > 0) { h = read[known - 1].h; c = read[known - 1].c; }
+    for (t = known; t < prompt.length - 1; t++) { s = model.step(prompt[t], h, c); h = s.h; c = s.c; }
+    this.model = model; this.temperature = temperature; this.next = generator(seed);
+    this.k = prompt[prompt.length - 1]; this.h = h; this.c = c; this.w = new Float64Array(model.V);
+  }
+  Sampler.prototype.take = function (n) {
+    var model = this.model, temperature = this.temperature, next = this.next, w = this.w, V = model.V;
+    var k = this.k, h = this.h, c = this.c, out = [], s;
+    for (var d = 0; d < n; d++) {
       s = model.step(k, h, c); h = s.h; c = s.c;
       var y = model.logits(h), top = -Infinity, v;
       for (v = 0; v < V; v++) { w[v] = y[v] / temperature; if (w[v] > top) top = w[v]; }
@@ -414,10 +423,15 @@ var LSTMMirror = (function () {
       for (k = 0; k < V - 1 && !(w[k] > target); k++);           // the first above u·Σ (at most the last)
       out.push(k);
     }
+    this.k = k; this.h = h; this.c = c;
     return out;
+  };
+  // the whole of lstm_book.charlm.sample at once: `length` ids
+  function sampleIds(model, prompt, length, temperature, seed, read) {
+    return new Sampler(model, prompt, temperature, seed, read).take(length);
   }
 
-  var charlm = {CharModel: CharModel, softmax: softmax, sampleIds: sampleIds, generator: generator};
+  var charlm = {CharModel: CharModel, softmax: softmax, Sampler: Sampler, sampleIds: sampleIds, generator: generator};
 
   function compute(spec, values) {
     var fn = computes[spec.name];

@@ -69,10 +69,22 @@ var LSTMTextView = (function () {
     this.times.push(now() - began);
     done({values: values, guesses: guesses});
   };
+  // The page writes a few characters per frame, so that it never stops answering for longer than a frame: each
+  // frame's text goes to `done` as {text, partial: true}, the whole as {text}. A newer request stops an older one.
+  var PER_FRAME = 40;
+  var nextFrame = typeof requestAnimationFrame !== "undefined" ? requestAnimationFrame : function (f) { setTimeout(f, 0); };
   LocalBackend.prototype.sample = function (request, done) {
-    var chars = this.chars, prompt = this.encode(request.prompt || "\n");
-    var ids = this.mirror.charlm.sampleIds(this.model, prompt, this.spec.length, request.temperature, request.seed);
-    done({text: ids.map(function (k) { return chars[k]; }).join("")});
+    var self = this, chars = this.chars, prompt = this.encode(request.prompt || "\n"), n = 0, ids = [];
+    while (n < prompt.length && n < this.ids.length && prompt[n] === this.ids[n]) n++;   // the text already read
+    var sampler = new this.mirror.charlm.Sampler(this.model, prompt, request.temperature, request.seed,
+                                                 this.steps.slice(0, n));
+    var token = this.sampling = {}, length = this.spec.length;
+    (function more() {
+      if (self.sampling !== token) return;
+      ids = ids.concat(sampler.take(Math.min(PER_FRAME, length - ids.length)));
+      var text = ids.map(function (k) { return chars[k]; }).join("");
+      if (ids.length < length) { done({text: text, partial: true}); nextFrame(more); } else done({text: text});
+    })();
   };
 
   // the kernel computes: one request of each kind at a time; an older answer than the last request is dropped
@@ -233,11 +245,16 @@ var LSTMTextView = (function () {
   View.prototype.write = function () {
     var self = this, began = now(), request = {temperature: +this.temperature.value,
                                                seed: Math.round(+this.seed.value || 0), prompt: this.box.value};
+    var first = null;
+    this.sampleOut.setAttribute("aria-busy", "true");   // read out once, when the whole text is there
     this.backend.sample(request, function (answer) {
       if (answer.error) { self.status.textContent = answer.error; return; }
       self.sampleOut.textContent = answer.text;
+      if (first === null) first = now() - began;
+      if (answer.partial) return;
+      self.sampleOut.setAttribute("aria-busy", "false");
       self.written = {temperature: request.temperature, seed: request.seed, prompt: request.prompt, text: answer.text};
-      self.writes.push(now() - began);                 // ms from the request to the text shown (benchmarks read it)
+      self.writes.push({first: first, whole: now() - began});  // ms from the request to its first text, to all of it
     });
   };
 
