@@ -59,9 +59,10 @@ def unstack(stacked: np.ndarray, kind: str) -> dict[str, np.ndarray]:
 
 
 def _unstack(stacked: np.ndarray, kind: str) -> dict[str, np.ndarray]:
-    blocks = np.split(stacked, 4, axis=-1 if kind == "z" else 0)
+    n = stacked.shape[-1 if kind == "z" else 0] // 4                 # H: each part's share, a view (no copy)
     names = {"W_x": "W_x{}", "W_h": "W_h{}", "b": "b_{}", "z": "{}"}[kind]
-    return {names.format(g): block for g, block in zip(PARTS, blocks)}
+    return {names.format(g): stacked[..., k * n:(k + 1) * n] if kind == "z" else stacked[k * n:(k + 1) * n]
+            for k, g in enumerate(PARTS)}
 
 
 def lstm_forward(xs, params: LSTMParams, h0=None, c0=None) -> Trace:
@@ -136,6 +137,6 @@ def _run(xs, halved, h, c):
         np.tanh(c_t, out=tanh_c)
         np.multiply(tanh_c, o, out=h_t)                 # h_t = tanh(c_t) ⊙ o_t
         h, c = h_t, c_t
-    i, j, f, o = (gates[..., k * H:(k + 1) * H] for k in range(4))   # views into the one (T, B, 4H) array
-    return Trace(i, j, f, o, cs, hs)
+    parts = _unstack(gates, "z")                        # i, j, f, o: views into the one (T, B, 4H) array
+    return Trace(parts["i"], parts["j"], parts["f"], parts["o"], cs, hs)
 

@@ -248,7 +248,9 @@ var LSTMTextView = (function () {
     var first = null;
     this.sampleOut.setAttribute("aria-busy", "true");   // read out once, when the whole text is there
     this.backend.sample(request, function (answer) {
-      if (answer.error) { self.status.textContent = answer.error; return; }
+      if (answer.error) {
+        self.status.textContent = answer.error; self.sampleOut.setAttribute("aria-busy", "false"); return;
+      }
       self.sampleOut.textContent = answer.text;
       if (first === null) first = now() - began;
       if (answer.partial) return;
